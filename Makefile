@@ -1,0 +1,59 @@
+# Two commands do all the set-up: `make build` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# dbt-duckdb resolves relative paths against the current directory: always run from here.
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_PROJECT_DIR := $(CURDIR)
+
+.PHONY: install build report test test-python lint bench docs seed-sample clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0] + ". Set PYTHON=python3.11.")'
+	$(PYTHON) -m venv $(VENV)
+
+# Pinned direct dependencies in pyproject.toml; every transitive one in constraints.txt.
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+## build: set up, build every model and test on the embedded sample, render the report
+build: install
+	$(BIN)/dbt build
+	$(BIN)/user-segmentation report
+
+report: install
+	$(BIN)/user-segmentation report
+
+## test: set up, then every test: dbt's (build), lint, pytest (Python, input corpus, report)
+test: install
+	$(BIN)/dbt build
+	$(BIN)/user-segmentation report
+	$(MAKE) --no-print-directory lint
+	$(BIN)/pytest
+
+test-python: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check python tests
+	$(BIN)/ruff format --check python tests
+	$(BIN)/sqlfluff lint models macros tests/dbt
+
+bench: install
+	$(BIN)/user-segmentation bench --rows 1000,1000000,10000000 --out bench-results/bench.md
+
+docs: install
+	$(BIN)/dbt docs generate
+
+## seed-sample: regenerate the embedded default data (a test checks it is byte-identical)
+seed-sample: install
+	$(BIN)/user-segmentation generate --rows 1000 --seed 42 --out seeds/raw_user_profiles.csv --truth tests/fixtures/sample_truth.csv
+
+clean:
+	rm -rf target logs warehouse reports/output

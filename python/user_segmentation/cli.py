@@ -1,0 +1,73 @@
+"""The ``user-segmentation`` command: generate data, render the report, run the benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .generator import generate
+
+    started = time.perf_counter()
+    rows = generate(args.rows, args.seed, Path(args.out), Path(args.truth) if args.truth else None)
+    print(f"wrote {rows:,} rows to {args.out} in {time.perf_counter() - started:.1f} s"
+          + (f" (truth: {args.truth})" if args.truth else ""))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import ReportError, render_report
+
+    try:
+        out = render_report(Path(args.db), Path(args.out))
+    except ReportError as err:
+        print(f"user-segmentation report: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import run_benchmark
+
+    sizes = [int(part.replace("_", "")) for part in args.rows.split(",") if part.strip()]
+    return run_benchmark(sizes, Path(args.out) if args.out else None, Path(args.cache))
+
+
+def main(argv: list[str] | None = None) -> int:
+    import os
+
+    parser = argparse.ArgumentParser(prog="user-segmentation", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    gen = commands.add_parser("generate", help="write synthetic profiles in the public format")
+    gen.add_argument("--rows", type=int, required=True)
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--out", required=True, help=".csv or .parquet")
+    gen.add_argument("--truth", help="also write the planted segment of each user (.csv or .parquet)")
+    gen.set_defaults(func=_generate)
+
+    rep = commands.add_parser("report", help="render the static HTML report from the marts")
+    rep.add_argument("--db", default=os.environ.get("SEGMENTATION_DB", "warehouse/segmentation.duckdb"))
+    rep.add_argument("--out", default="reports/output/segment_report.html")
+    rep.set_defaults(func=_report)
+
+    bench = commands.add_parser("bench", help="time the pipeline and the tutorial recipe")
+    bench.add_argument("--rows", default="1000,1000000,10000000")
+    bench.add_argument("--out", help="write the table as Markdown here (and JSON beside it)")
+    bench.add_argument("--cache", default=".bench-cache")
+    bench.set_defaults(func=_bench)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, OSError) as err:
+        print(f"user-segmentation {args.command}: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,74 @@
+"""dbt-duckdb plugin: the warehouse file and the user's input file.
+
+Registered in ``profiles.yml`` (``plugins: - module: user_segmentation.dbt_plugin``).
+
+- Before dbt opens the warehouse it creates the database file's folder and checks that
+  no other process holds the file, so a second concurrent build stops with a sentence,
+  not a lock traceback.
+- The ``user_file`` source tables (``input_manifest``, ``malformed_records``) are loaded
+  by :meth:`Plugin.load`: it inspects the file named by ``var('input_path')`` and raises a
+  dbt error with a plain message when the file cannot be used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt_common.exceptions import DbtRuntimeError
+
+from .input_file import InputFile, InputFileError, inspect_input
+
+_INSPECTED: dict[tuple[str, str], InputFile] = {}
+
+
+def _inspect(path: str, encoding: str) -> InputFile:
+    key = (path, encoding)
+    if key not in _INSPECTED:
+        try:
+            _INSPECTED[key] = inspect_input(path, encoding)
+        except InputFileError as err:
+            raise DbtRuntimeError(str(err)) from None
+    return _INSPECTED[key]
+
+
+def check_warehouse_free(path: str) -> None:
+    """Create the database folder; fail clearly if another process has the file open."""
+    if not path or path == ":memory:" or path.startswith("md:"):
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if not Path(path).exists():
+        return
+    try:
+        duckdb.connect(path).close()
+    except duckdb.IOException as err:
+        if "lock" in str(err).lower():
+            holder = str(err).split("(PID", 1)[-1].split(")")[0].strip() if "(PID" in str(err) else ""
+            who = f" (process {holder})" if holder else ""
+            raise DbtRuntimeError(
+                f"The warehouse {path} is in use by another process{who}, probably another "
+                "dbt build. Wait for it to finish, or point SEGMENTATION_DB at another file."
+            ) from None
+        raise DbtRuntimeError(f"The warehouse {path} cannot be opened: {err}") from None
+
+
+class Plugin(BasePlugin):
+    def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
+        check_warehouse_free(str(creds.path))
+
+    def load(self, source_config: Any) -> pa.Table:
+        path = str(source_config.get("path", "") or "")
+        encoding = str(source_config.get("encoding", "") or "utf-8")
+        found = _inspect(path, encoding)
+        if source_config.get("kind") == "malformed_records":
+            rows = found.malformed
+            return pa.table({
+                "source_row_number": pa.array([r.source_row_number for r in rows], pa.int64()),
+                "error_type": pa.array([r.error_type for r in rows], pa.string()),
+                "raw_line": pa.array([r.raw_line for r in rows], pa.string()),
+                "error_message": pa.array([r.message for r in rows], pa.string()),
+            })
+        return pa.Table.from_pylist([found.manifest_row()])

@@ -1,0 +1,61 @@
+-- Nothing lost: every input record is a valid user or a rejected row, exactly once, and the
+-- parsed table holds every record the reader saw (for a user file: the plugin's own count).
+{{ config(severity='error') }}
+
+with
+
+parsed as (
+    select
+        count(*) as parsed_rows,
+        count(distinct source_row_number) as distinct_rows
+    from {{ ref('stg_user_profiles__parsed') }}
+),
+
+valid as (
+    select source_row_number from {{ ref('stg_user_profiles') }}
+),
+
+rejected as (
+    select source_row_number from {{ ref('rejected_user_profiles') }}
+),
+
+both_sides as (
+    select source_row_number from valid
+    union all
+    select source_row_number from rejected
+),
+
+accounted as (
+    select
+        count(*) as accounted_rows,
+        count(distinct source_row_number) as distinct_accounted
+    from both_sides
+),
+
+read_by_plugin as (
+    {%- if input_path() != '' %}
+    select rows_read + malformed_records as rows_in_file
+    from {{ source('user_file', 'input_manifest') }}
+    {%- else %}
+    select count(*) as rows_in_file from {{ ref('raw_user_profiles') }}
+    {%- endif %}
+),
+
+final as (
+    select
+        parsed.parsed_rows,
+        parsed.distinct_rows,
+        accounted.accounted_rows,
+        accounted.distinct_accounted,
+        read_by_plugin.rows_in_file
+    from parsed
+    cross join accounted
+    cross join read_by_plugin
+    where
+        parsed.parsed_rows <> accounted.accounted_rows
+        or accounted.accounted_rows <> accounted.distinct_accounted
+        or parsed.parsed_rows <> parsed.distinct_rows
+        or parsed.parsed_rows <> read_by_plugin.rows_in_file
+)
+
+select * from final

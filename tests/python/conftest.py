@@ -1,0 +1,57 @@
+"""Shared fixtures: project paths, the public dataset, and dbt run in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC_CSV = ROOT.parent / "shared" / "data" / "user_profiles_for_ads.csv"
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class DbtRun:
+    returncode: int
+    output: str
+    db: Path
+
+    def query(self, sql: str) -> list[tuple]:
+        con = duckdb.connect(str(self.db), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    def scalar(self, sql: str):
+        return self.query(sql)[0][0]
+
+
+def run_dbt(db: Path, *args: str, vars_yaml: str | None = None, timeout: int = 600) -> DbtRun:
+    """``dbt <args>`` from the project root in a fresh process, against its own database file."""
+    command = [str(BIN / "dbt"), *args]
+    if vars_yaml is not None:
+        command += ["--vars", vars_yaml]
+    env = {**os.environ, "SEGMENTATION_DB": str(db), "DBT_PROFILES_DIR": str(ROOT),
+           "DBT_PROJECT_DIR": str(ROOT), "DBT_USE_COLORS": "false",
+           "DBT_LOG_PATH": str(db.parent / "logs"), "DBT_TARGET_PATH": str(db.parent / "target")}
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    return DbtRun(done.returncode, done.stdout + done.stderr, db)
+
+
+def yaml_string(value: str) -> str:
+    """A YAML single-quoted scalar (quotes doubled), for a path inside --vars."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+@pytest.fixture(scope="session")
+def public_csv() -> Path:
+    if not PUBLIC_CSV.exists():
+        pytest.skip(f"public dataset not found at {PUBLIC_CSV} (it is never in the repository)")
+    return PUBLIC_CSV

@@ -1,0 +1,93 @@
+"""The generator writes the public format exactly, deterministically, with planted segments."""
+
+from __future__ import annotations
+
+import csv
+import filecmp
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from user_segmentation.cli import main
+from user_segmentation.generator import RANGES, SEGMENTS
+from user_segmentation.schema import COLUMNS, HEADERS, INTERESTS, LEVELS
+
+from tests.python.conftest import ROOT
+
+SEED_CSV = ROOT / "seeds" / "raw_user_profiles.csv"
+TRUTH_CSV = ROOT / "tests" / "fixtures" / "sample_truth.csv"
+
+
+def test_committed_seed_is_the_generator_output(tmp_path: Path) -> None:
+    out, truth = tmp_path / "sample.csv", tmp_path / "truth.csv"
+    assert main(["generate", "--rows", "1000", "--seed", "42", "--out", str(out), "--truth", str(truth)]) == 0
+    assert filecmp.cmp(out, SEED_CSV, shallow=False), "seeds/raw_user_profiles.csv differs: run make seed-sample"
+    assert filecmp.cmp(truth, TRUTH_CSV, shallow=False)
+
+
+def test_seed_follows_the_public_format() -> None:
+    raw = SEED_CSV.read_bytes()
+    assert b"\r" not in raw and raw.endswith(b"\n")
+    raw.decode("ascii")
+    with SEED_CSV.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert tuple(rows[0]) == HEADERS
+    body = rows[1:]
+    assert len(body) == 1000
+    assert [int(r[0]) for r in body] == list(range(1, 1001))
+    for column, levels in LEVELS.items():
+        index = [name for _, name in COLUMNS].index(column)
+        assert {r[index] for r in body} == set(levels), column
+    numeric = {
+        "likes_and_reactions": 6, "followed_accounts": 7, "weekday_hours_online": 9,
+        "weekend_hours_online": 10, "click_through_rate": 11, "conversion_rate": 12,
+        "ad_interaction_seconds": 13,
+    }
+    for column, index in numeric.items():
+        low, high, decimals = RANGES[column]
+        values = [r[index] for r in body]
+        assert all(low <= float(v) <= high for v in values), column
+        if decimals == 0:
+            assert all(v.isdigit() for v in values), column
+        elif decimals == 1:
+            assert all(len(v.split(".")[1]) == 1 for v in values), column
+        else:
+            assert all(1 <= len(v.split(".")[1]) <= decimals for v in values), column
+    for r in body:
+        items = r[15].split(", ")
+        assert 1 <= len(items) <= 4 and len(set(items)) == len(items)
+        assert set(items) <= set(INTERESTS)
+    multi = [line for line in raw.decode().splitlines()[1:] if line.count(",") > 15]
+    assert multi and all(line.endswith('"') for line in multi), "multi-interest lists are quoted"
+
+
+def test_truth_has_every_planted_segment(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    shares = dict(con.execute(
+        f"select planted_segment, count(*) / 1000 from read_csv('{TRUTH_CSV}') group by 1"
+    ).fetchall())
+    assert sorted(shares) == list(range(1, len(SEGMENTS) + 1))
+    for index, planted in enumerate(SEGMENTS, start=1):
+        assert abs(shares[index] - planted.share) < 0.06
+
+
+def test_parquet_output_matches_csv_values(tmp_path: Path) -> None:
+    main(["generate", "--rows", "2500", "--seed", "3", "--out", str(tmp_path / "a.parquet")])
+    main(["generate", "--rows", "2500", "--seed", "3", "--out", str(tmp_path / "a.csv")])
+    con = duckdb.connect()
+    differing = con.execute(
+        f"select count(*) from (select * from read_parquet('{tmp_path}/a.parquet') "
+        f"except select * from read_csv('{tmp_path}/a.csv'))"
+    ).fetchall()[0][0]
+    assert differing == 0
+
+
+def test_different_seeds_differ_and_bad_arguments_are_refused(tmp_path: Path, capsys) -> None:
+    main(["generate", "--rows", "50", "--seed", "1", "--out", str(tmp_path / "one.csv")])
+    main(["generate", "--rows", "50", "--seed", "2", "--out", str(tmp_path / "two.csv")])
+    assert (tmp_path / "one.csv").read_bytes() != (tmp_path / "two.csv").read_bytes()
+    assert main(["generate", "--rows", "5", "--out", str(tmp_path / "x.json")]) == 2
+    assert "unknown output format" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["generate", "--rows", "many", "--out", str(tmp_path / "x.csv")])

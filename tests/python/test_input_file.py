@@ -1,0 +1,100 @@
+"""Input inspection: every unusable file gets a message naming the file and the problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from user_segmentation.input_file import InputFileError, inspect_input
+from user_segmentation.schema import HEADERS
+
+GOOD_ROW = "1,25-34,Female,Urban,Hindi,PhD,100,20,Tablet,1.5,2.0,0.1,0.05,30,0-20k,\"Gaming, Pet Care\""
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def csv_text(*rows: str, header: str | None = None) -> str:
+    return "\n".join([header or ",".join(HEADERS), *rows]) + "\n"
+
+
+def test_good_file_is_described(tmp_path: Path) -> None:
+    found = inspect_input(str(write(tmp_path / "ok.csv", csv_text(GOOD_ROW, GOOD_ROW.replace("1,", "2,", 1)))))
+    assert (found.input_format, found.encoding, found.delimiter, found.rows_read) == ("csv", "utf-8", ",", 2)
+    assert found.extra_columns == [] and found.malformed == []
+    rows = duckdb.connect().execute(found.read_sql).fetchall()
+    assert [r[0] for r in rows] == [1, 2] and rows[0][-1] == "Gaming, Pet Care"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "is empty"),
+        ("data.json", b"{}", "unknown file type '.json'"),
+        ("latin.csv", csv_text(GOOD_ROW.replace("Gaming", "Caf\u00e9")).encode("latin-1"), "is not UTF-8"),
+    ],
+)
+def test_unusable_files_are_named(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputFileError, match=message) as err:
+        inspect_input(str(path))
+    assert str(path) in str(err.value)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="not found"):
+        inspect_input(str(tmp_path / "nope.csv"))
+    with pytest.raises(InputFileError, match="is a directory"):
+        inspect_input(str(tmp_path))
+
+
+def test_every_missing_column_is_listed(tmp_path: Path) -> None:
+    header = ",".join(h for h in HEADERS if h not in ("Age", "Income Level"))
+    path = write(tmp_path / "cols.csv", csv_text("1", header=header))
+    with pytest.raises(InputFileError) as err:
+        inspect_input(str(path))
+    assert "missing required columns 'Age', 'Income Level'" in str(err.value)
+
+
+def test_renamed_and_extra_columns(tmp_path: Path) -> None:
+    header = ",".join(["User_ID", *HEADERS[1:], "Campaign"])
+    found = inspect_input(str(write(tmp_path / "r.csv", csv_text(GOOD_ROW + ",spring", header=header))))
+    assert found.renamed_columns == {"User_ID": "User ID"}
+    assert found.extra_columns == ["Campaign"]
+
+
+def test_latin1_reads_when_declared(tmp_path: Path) -> None:
+    path = write(tmp_path / "l.csv", csv_text(GOOD_ROW.replace("Gaming", "Caf\u00e9")), "latin-1")
+    found = inspect_input(str(path), "latin-1")
+    assert duckdb.connect().execute(found.read_sql).fetchall()[0][-1] == "Caf\u00e9, Pet Care"
+
+
+def test_bom_crlf_and_semicolons(tmp_path: Path) -> None:
+    text = "\ufeff" + csv_text(GOOD_ROW).replace("\n", "\r\n")
+    found = inspect_input(str(write(tmp_path / "b.csv", text)))
+    assert found.rows_read == 1 and not found.renamed_columns
+    semi = csv_text(GOOD_ROW.replace(",", ";").replace("1.5", "1,5"), header=";".join(HEADERS))
+    found = inspect_input(str(write(tmp_path / "s.csv", semi)))
+    assert found.delimiter == ";" and found.decimal_comma
+    row = duckdb.connect().execute(found.read_sql).fetchall()[0]
+    assert row[10] == "1.5"
+
+
+def test_malformed_records_are_listed_once(tmp_path: Path) -> None:
+    text = csv_text(GOOD_ROW, "2,25-34,Fem", GOOD_ROW.replace("1,", "3,", 1) + ",extra")
+    found = inspect_input(str(write(tmp_path / "m.csv", text)))
+    assert [(m.source_row_number, m.error_type) for m in found.malformed] == [
+        (2, "MISSING COLUMNS"), (3, "TOO MANY COLUMNS")]
+    assert found.rows_read == 1
+
+
+def test_path_with_quotes_is_a_literal(tmp_path: Path) -> None:
+    folder = tmp_path / "it's \"quoted\"; drop table x; --"
+    folder.mkdir()
+    found = inspect_input(str(write(folder / "o'k.csv", csv_text(GOOD_ROW))))
+    assert duckdb.connect().execute(found.read_sql).fetchall()[0][0] == 1
