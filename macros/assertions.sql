@@ -14,5 +14,42 @@
             ) -%}
         {%- endif -%}
     {%- endif -%}
-    select 1
+    {#- Renders no SQL: an empty hook is skipped (a `select 1` would leave an open result
+        that DuckDB 2.0 refuses to run the next statement past). -#}
+{% endmacro %}
+
+{% macro clustering_k_high() %}
+    {%- set k = var('k') | string | trim | lower -%}
+    {{ return(var('k_max') | int if k in ['auto', '', 'none'] else k | int) }}
+{% endmacro %}
+
+{% macro assert_enough_users_for_clustering() %}
+    {#- Stop before the Python step, with the numbers, when the data cannot hold the k asked for. -#}
+    {%- if execute -%}
+        {%- set matrix = ref('int_feature_matrix') -%}
+        {%- set z_columns = [] -%}
+        {%- for column in adapter.get_columns_in_relation(matrix) if column.name.startswith('z_') -%}
+            {%- do z_columns.append(column.name) -%}
+        {%- endfor -%}
+        {#- Looked up, not ref'd: the message may count rejected rows without adding a DAG edge. -#}
+        {%- set rejected_relation = adapter.get_relation(
+            database=this.database, schema=this.schema, identifier='rejected_user_profiles') -%}
+        {%- set rejected_sql = '(select count(*) from ' ~ rejected_relation ~ ')' if rejected_relation else '0' -%}
+        {%- set counts = run_query(
+            'select count(*), count(distinct (' ~ (z_columns | join(', ')) ~ ')), ' ~ rejected_sql
+            ~ ' from ' ~ matrix
+        ).rows[0] -%}
+        {%- set k_high = clustering_k_high() -%}
+        {%- set users, distinct, rejected = counts[0] | int, counts[1] | int, counts[2] | int -%}
+        {%- if users < k_high + 1 or distinct < k_high -%}
+            {%- do exceptions.raise_compiler_error(
+                'Not enough users to cluster: k up to ' ~ k_high ~ ' needs at least ' ~ (k_high + 1)
+                ~ ' valid users with ' ~ k_high ~ ' different feature profiles, but there are '
+                ~ users ~ ' valid users (' ~ distinct ~ ' different profiles; ' ~ rejected
+                ~ ' rows rejected, see rejected_user_profiles). Add data or lower vars.k_max (or vars.k).'
+            ) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {#- Renders no SQL: an empty hook is skipped (a `select 1` would leave an open result
+        that DuckDB 2.0 refuses to run the next statement past). -#}
 {% endmacro %}

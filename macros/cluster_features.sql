@@ -1,0 +1,103 @@
+{#- The clustering design, from vars: which features, transformed and weighted how.
+
+    numeric_features(): the engineered and raw behavioural columns of int_user_features
+    that may be clustered on, with a label for each direction (used in segment names).
+    cluster_feature_specs(): the validated list the models and the Python step use:
+    name, kind (numeric | indicator), transform, weight, source column, level, labels. -#}
+
+{% macro numeric_features() %}
+    {{ return({
+        'weekly_hours_online': ['Long hours online', 'Short hours online'],
+        'weekday_hours_online': ['Long weekday hours', 'Short weekday hours'],
+        'weekend_hours_online': ['Long weekend hours', 'Short weekend hours'],
+        'weekend_share_of_time': ['Weekend-heavy', 'Weekday-heavy'],
+        'likes_and_reactions': ['Many likes', 'Few likes'],
+        'followed_accounts': ['Follows many accounts', 'Follows few accounts'],
+        'likes_per_followed_account': ['Many likes per follow', 'Few likes per follow'],
+        'click_through_rate': ['High CTR', 'Low CTR'],
+        'conversion_rate': ['High conversion', 'Low conversion'],
+        'conversions_per_impression': ['Strong converters', 'Weak converters'],
+        'ad_interaction_seconds': ['Long ad views', 'Short ad views'],
+        'interest_count': ['Broad interests', 'Narrow interests'],
+    }) }}
+{% endmacro %}
+
+{% macro cluster_feature_specs() %}
+    {%- set specs = [] -%}
+    {%- set known = numeric_features() -%}
+    {%- set features = var('cluster_features') -%}
+    {%- if features is string -%}{%- set features = fromyaml(features) -%}{%- endif -%}
+    {%- for name, options in (features or {}).items() -%}
+        {%- set options = options or {} -%}
+        {%- if name not in known -%}
+            {%- do exceptions.raise_compiler_error(
+                "vars.cluster_features: unknown feature '" ~ name ~ "'. Known features: "
+                ~ (known.keys() | list | join(', '))) -%}
+        {%- endif -%}
+        {%- set transform = options.get('transform', 'none') or 'none' -%}
+        {%- if transform not in ['none', 'log1p'] -%}
+            {%- do exceptions.raise_compiler_error(
+                "vars.cluster_features." ~ name ~ ": transform '" ~ transform ~ "' is not none or log1p") -%}
+        {%- endif -%}
+        {%- set weight = options.get('weight', 1.0) -%}
+        {%- if weight is not number or weight <= 0 -%}
+            {%- do exceptions.raise_compiler_error(
+                "vars.cluster_features." ~ name ~ ": weight must be a number above 0, got " ~ weight) -%}
+        {%- endif -%}
+        {%- do specs.append({
+            'name': name, 'kind': 'numeric', 'transform': transform, 'weight': weight,
+            'source_column': name, 'level': none,
+            'high_label': known[name][0], 'low_label': known[name][1],
+        }) -%}
+    {%- endfor -%}
+    {%- set categoricals = var('cluster_categoricals') -%}
+    {%- if categoricals is string -%}{%- set categoricals = fromyaml(categoricals) -%}{%- endif -%}
+    {%- set levels = profile_levels() -%}
+    {%- for column, weight in (categoricals or {}).items() -%}
+        {%- if column not in levels -%}
+            {%- do exceptions.raise_compiler_error(
+                "vars.cluster_categoricals: unknown column '" ~ column ~ "'. Known: "
+                ~ (levels.keys() | list | join(', '))) -%}
+        {%- endif -%}
+        {%- if weight is not number or weight <= 0 -%}
+            {%- do exceptions.raise_compiler_error(
+                "vars.cluster_categoricals." ~ column ~ ": weight must be a number above 0, got " ~ weight) -%}
+        {%- endif -%}
+        {%- for level in levels[column] -%}
+            {%- do specs.append({
+                'name': column ~ '__' ~ (level | lower | replace('+', 'plus') | replace(' ', '_') | replace('-', '_')),
+                'kind': 'indicator', 'transform': 'none', 'weight': weight,
+                'source_column': column, 'level': level,
+                'high_label': 'Mostly ' ~ level, 'low_label': 'Few ' ~ level,
+            }) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if specs | length == 0 -%}
+        {%- do exceptions.raise_compiler_error('vars.cluster_features and vars.cluster_categoricals are both empty: nothing to cluster on') -%}
+    {%- endif -%}
+    {{ return(specs) }}
+{% endmacro %}
+
+{% macro feature_value_sql(spec) -%}
+    {#- The feature before standardisation: transformed numeric, or a 0/1 indicator. -#}
+    {%- if spec.kind == 'indicator' -%}
+        case when {{ spec.source_column }} = '{{ spec.level }}' then 1.0 else 0.0 end
+    {%- elif spec.transform == 'log1p' -%}
+        ln(1 + greatest({{ spec.source_column }}, 0))
+    {%- else -%}
+        {{ spec.source_column }}::double
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro clustering_config() %}
+    {#- Everything that changes the segmentation; its hash identifies a configuration. -#}
+    {{ return({
+        'features': cluster_feature_specs(),
+        'k': var('k'), 'k_min': var('k_min'), 'k_max': var('k_max'), 'seed': var('seed'),
+        'n_init': var('n_init'), 'fit_sample_size': var('fit_sample_size'),
+        'selection_sample_size': var('selection_sample_size'),
+        'silhouette_sample_size': var('silhouette_sample_size'),
+        'stability_resamples': var('stability_resamples'),
+        'min_segment_share': var('min_segment_share'),
+    }) }}
+{% endmacro %}

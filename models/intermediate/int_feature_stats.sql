@@ -1,0 +1,42 @@
+{#- Mean and standard deviation of each clustering feature over all valid users, computed once
+    (a stats table joined to the users is much cheaper than a window over all rows). -#}
+{%- set specs = cluster_feature_specs() %}
+
+with
+
+features as (
+    select * from {{ ref('int_user_features') }}
+),
+
+moments as (
+    select
+        count(*) as users,
+        {%- for spec in specs %}
+        avg({{ feature_value_sql(spec) }}) as mean_{{ loop.index }},
+        coalesce(stddev_pop({{ feature_value_sql(spec) }}), 0) as sd_{{ loop.index }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from features
+),
+
+final as (
+    {%- for spec in specs %}
+    select
+        {{ loop.index }} as feature_position,
+        '{{ spec.name }}' as feature,
+        '{{ spec.kind }}' as feature_kind,
+        '{{ spec.source_column }}' as source_column,
+        {{ "'" ~ spec.level ~ "'" if spec.level else 'null' }}::varchar as feature_level,
+        '{{ spec.transform }}' as transform,
+        {{ spec.weight }}::double as weight,
+        '{{ spec.high_label }}' as high_label,
+        '{{ spec.low_label }}' as low_label,
+        users,
+        mean_{{ loop.index }} as mean,
+        sd_{{ loop.index }} as sd,
+        '{{ invocation_id }}' as run_id
+    from moments
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+)
+
+select * from final

@@ -1,0 +1,33 @@
+"""The final K-Means fit on the hash sample: one row per segment with its centroid and name.
+
+Thin on purpose: the work is user_segmentation.segmentation_steps.final_fit_table. The
+previous run's centroids (this table, before it is replaced) keep segment ids stable.
+"""
+
+
+def model(dbt, session):
+    from user_segmentation.segmentation_steps import Settings, final_fit_table
+
+    dbt.config(materialized="table")
+    # dbt passes only the config keys it finds as literal dbt.config.get("...") call arguments.
+    settings = Settings.from_values(
+        k=dbt.config.get("k"),
+        k_min=dbt.config.get("k_min"),
+        k_max=dbt.config.get("k_max"),
+        seed=dbt.config.get("seed"),
+        n_init=dbt.config.get("n_init"),
+        fit_sample_size=dbt.config.get("fit_sample_size"),
+        selection_sample_size=dbt.config.get("selection_sample_size"),
+        silhouette_sample_size=dbt.config.get("silhouette_sample_size"),
+        stability_resamples=dbt.config.get("stability_resamples"),
+        min_segment_share=dbt.config.get("min_segment_share"),
+    )
+    k, run_id = dbt.ref("segmentation_k_selection").filter("chosen").project("k, run_id").fetchall()[0]
+    stats = dbt.ref("int_feature_stats").df()
+    try:
+        previous = session.sql(f"select segment_id, features, centroid_z from {dbt.this}").df()
+    except Exception:  # first run: there is no previous table
+        previous = None
+    table = final_fit_table(dbt.ref("int_feature_matrix"), stats, int(k), run_id, settings, previous)
+    # A relation on this connection: dbt-duckdb then writes the table on the same connection.
+    return session.from_df(table)

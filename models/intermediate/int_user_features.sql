@@ -1,0 +1,38 @@
+with
+
+users as (
+    select * from {{ ref('stg_user_profiles') }}
+),
+
+final as (
+    select
+        user_id,
+        -- A fixed multiplicative hash of the id: the fit sample is the lowest keys, so it
+        -- does not change between runs (and not with row order or engine).
+        (user_id * 2654435761) % 4294967296 as sample_key,
+        weekday_hours_online,
+        weekend_hours_online,
+        5 * weekday_hours_online + 2 * weekend_hours_online as weekly_hours_online,
+        coalesce(
+            2 * weekend_hours_online / nullif(5 * weekday_hours_online + 2 * weekend_hours_online, 0),
+            0
+        ) as weekend_share_of_time,
+        likes_and_reactions,
+        followed_accounts,
+        likes_and_reactions / greatest(followed_accounts, 1) as likes_per_followed_account,
+        click_through_rate,
+        conversion_rate,
+        click_through_rate * conversion_rate as conversions_per_impression,
+        ad_interaction_seconds,
+        len(interests) as interest_count,
+        age,
+        gender,
+        location,
+        language,
+        education_level,
+        device_usage,
+        income_level
+    from users
+)
+
+select * from final

@@ -1,0 +1,66 @@
+{{ config(materialized='incremental', on_schema_change='append_new_columns') }}
+{#- Append-only: one row per build, never rewritten. -#}
+
+with
+
+chosen_k as (
+    select * from {{ ref('segmentation_k_selection') }}
+    where chosen
+),
+
+parsed as (
+    select
+        count(*) as input_rows,
+        count(*) filter (where is_valid) as valid_users,
+        count(*) filter (where not is_valid) as rejected_rows
+    from {{ ref('stg_user_profiles__parsed') }}
+),
+
+assignments as (
+    select
+        count(*) filter (
+            where previous_segment_id is not null and previous_segment_id <> segment_id
+        ) as users_changed_segment,
+        count(*) filter (where previous_segment_id is not null) as users_in_previous_run
+    from {{ ref('int_segment_assignments') }}
+),
+
+fit as (
+    select bool_or(matched_previous_run) as ids_matched_to_previous_run
+    from {{ ref('int_segmentation_fit') }}
+),
+
+final as (
+    select
+        '{{ invocation_id }}' as run_id,
+        '{{ run_started_at.isoformat() }}'::timestamptz as run_started_at,
+        current_timestamp as run_recorded_at,
+        {{ sql_string(input_path() if input_path() != '' else 'seed: raw_user_profiles') }} as input,
+        parsed.input_rows,
+        parsed.valid_users,
+        parsed.rejected_rows,
+        {{ sql_string(local_md5(tojson(clustering_config()))) }} as config_hash,
+        {{ sql_string(tojson(clustering_config())) }} as config_json,
+        chosen_k.k,
+        chosen_k.k_mode,
+        chosen_k.choice_rule,
+        chosen_k.silhouette,
+        chosen_k.null_silhouette,
+        chosen_k.silhouette_gap,
+        chosen_k.stability_ari,
+        chosen_k.verdict,
+        fit.ids_matched_to_previous_run,
+        assignments.users_in_previous_run,
+        assignments.users_changed_segment,
+        '{{ dbt_version }}' as dbt_version,
+        chosen_k.scikit_learn_version,
+        chosen_k.numpy_version,
+        chosen_k.pandas_version,
+        chosen_k.duckdb_version
+    from chosen_k
+    cross join parsed
+    cross join assignments
+    cross join fit
+)
+
+select * from final

@@ -1,0 +1,281 @@
+"""K-Means on bounded samples, and an honest account of how real the segments are.
+
+Everything here works on small in-memory matrices (the fit sample, at most
+``fit_sample_size`` users; metric samples of a few thousand). Labelling every user is done
+in SQL against the centroids (``int_segment_assignments``), so no step holds all users.
+
+Quality, per k:
+
+- inertia, silhouette (on a bounded sample), Calinski-Harabasz, Davies-Bouldin;
+- stability: fits on bootstrap resamples label the same sample; mean pairwise adjusted
+  Rand index (1 = the same partition every time);
+- a null reference: the same silhouette for the sample with every column permuted
+  independently (same marginals, no joint structure), averaged over a few permutations.
+  ``silhouette_gap = silhouette - null_silhouette`` is the structure K-Means found
+  beyond what it finds in noise.
+
+Verdict (:func:`verdict`): ``clear`` when the gap is at least ``CLEAR_GAP`` and stability at
+least ``CLEAR_STABILITY``; ``weak`` when the gap is at least ``WEAK_GAP``; else ``none``.
+
+Choice of k (:func:`choose_k`): among the ks whose stability is at least
+``STABLE_ENOUGH`` and whose smallest segment holds at least ``min_segment_share`` of the
+sample, the largest silhouette gap (ties: the smaller k); if no k qualifies, the largest
+gap overall.
+
+Determinism: every random draw comes from ``seed``; K-Means runs single-threaded
+(``threadpool_limits(1)``), so the same data and configuration give the same centroids
+whatever the machine's thread count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from itertools import combinations
+
+import numpy as np
+
+CLEAR_GAP = 0.15
+CLEAR_STABILITY = 0.80
+WEAK_GAP = 0.05
+STABLE_ENOUGH = 0.75
+NULL_REPEATS = 3
+DISTINCT_TRAIT_Z = 0.25
+
+
+class ClusteringInputError(ValueError):
+    """The data cannot support the requested clustering; the message gives the numbers."""
+
+
+@dataclass
+class KScore:
+    k: int
+    inertia: float
+    silhouette: float
+    null_silhouette: float
+    silhouette_gap: float
+    calinski_harabasz: float
+    davies_bouldin: float
+    stability_ari: float
+    smallest_share: float
+    verdict: str
+
+    def as_row(self) -> dict:
+        return asdict(self)
+
+
+def _kmeans(x: np.ndarray, k: int, seed: int, n_init: int):
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return KMeans(n_clusters=k, n_init=n_init, random_state=seed, algorithm="lloyd").fit(x)
+
+
+def check_enough_users(x: np.ndarray, k_values: list[int]) -> None:
+    """Stop with the numbers when the sample cannot hold the largest k asked for."""
+    k_high = max(k_values)
+    distinct = len(np.unique(x, axis=0)) if len(x) else 0
+    if distinct < k_high:
+        raise ClusteringInputError(
+            f"k = {k_high} needs at least {k_high} distinct users, but the valid users have only "
+            f"{distinct} distinct feature profiles ({len(x)} users)"
+        )
+
+
+def verdict(silhouette_gap: float, stability: float) -> str:
+    if silhouette_gap >= CLEAR_GAP and stability >= CLEAR_STABILITY:
+        return "clear"
+    if silhouette_gap >= WEAK_GAP:
+        return "weak"
+    return "none"
+
+
+def _silhouette(x: np.ndarray, labels: np.ndarray) -> float:
+    from sklearn.metrics import silhouette_score
+
+    if len(np.unique(labels)) < 2 or len(np.unique(labels)) >= len(x):
+        return 0.0
+    return float(silhouette_score(x, labels))
+
+
+def null_silhouette(
+    x: np.ndarray, k: int, seed: int, n_init: int, metric_size: int, repeats: int = NULL_REPEATS
+) -> float:
+    """Mean silhouette of K-Means on ``x`` with each column permuted independently.
+
+    Fitted exactly like the real data (same sample, same n_init) and scored on the same
+    number of users, so the two silhouettes differ only by the joint structure.
+    """
+    rng = np.random.default_rng([seed, k, 7919])
+    values = []
+    for _ in range(repeats):
+        permuted = np.column_stack([rng.permutation(column) for column in x.T])
+        labels = _kmeans(permuted, k, seed, n_init).labels_
+        values.append(_silhouette(permuted[:metric_size], labels[:metric_size]))
+    return float(np.mean(values))
+
+
+def stability(x: np.ndarray, k: int, seed: int, n_init: int, resamples: int) -> float:
+    """Mean pairwise adjusted Rand index of fits on bootstrap resamples, all labelling ``x``."""
+    from sklearn.metrics import adjusted_rand_score
+
+    if resamples < 2:
+        return float("nan")
+    rng = np.random.default_rng([seed, k, 104729])
+    labelings = []
+    for _ in range(resamples):
+        resample = x[rng.integers(0, len(x), len(x))]
+        labelings.append(_kmeans(resample, k, seed, n_init).predict(x))
+    return float(np.mean([adjusted_rand_score(a, b) for a, b in combinations(labelings, 2)]))
+
+
+def score_k(
+    x: np.ndarray,
+    k: int,
+    seed: int,
+    n_init: int,
+    silhouette_sample_size: int,
+    resamples: int,
+) -> KScore:
+    """All quality figures for one k on the selection sample ``x``."""
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+
+    fitted = _kmeans(x, k, seed, n_init)
+    labels = fitted.labels_
+    metric_x, metric_labels = x[:silhouette_sample_size], labels[:silhouette_sample_size]
+    sil = _silhouette(metric_x, metric_labels)
+    null = null_silhouette(x, k, seed, n_init, silhouette_sample_size)
+    stable = stability(x[:silhouette_sample_size], k, seed, max(1, min(n_init, 3)), resamples)
+    several = len(np.unique(labels)) > 1
+    gap = sil - null
+    return KScore(
+        k=k,
+        inertia=float(fitted.inertia_),
+        silhouette=sil,
+        null_silhouette=null,
+        silhouette_gap=gap,
+        calinski_harabasz=float(calinski_harabasz_score(x, labels)) if several else 0.0,
+        davies_bouldin=float(davies_bouldin_score(x, labels)) if several else 0.0,
+        stability_ari=stable,
+        smallest_share=float(np.bincount(labels, minlength=k).min() / len(labels)),
+        verdict=verdict(gap, stable if not np.isnan(stable) else 0.0),
+    )
+
+
+def choose_k(scores: list[KScore], min_segment_share: float) -> tuple[int, str]:
+    """The k to use and the rule that picked it (see the module docstring)."""
+    eligible = [
+        s for s in scores if s.stability_ari >= STABLE_ENOUGH and s.smallest_share >= min_segment_share
+    ]
+    pool = eligible or scores
+    best = max(pool, key=lambda s: (round(s.silhouette_gap, 6), -s.k))
+    if eligible:
+        rule = (f"largest silhouette gap over the null reference among k with stability >= "
+                f"{STABLE_ENOUGH} and smallest segment >= {min_segment_share:.0%}")
+    else:
+        rule = "largest silhouette gap over the null reference (no k met the stability and size rules)"
+    return best.k, rule
+
+
+def fit_centroids(x: np.ndarray, k: int, seed: int, n_init: int) -> tuple[np.ndarray, np.ndarray]:
+    """Centroids of the final fit and the number of sample users nearest each."""
+    fitted = _kmeans(x, k, seed, n_init)
+    return fitted.cluster_centers_, np.bincount(fitted.labels_, minlength=k)
+
+
+def stable_segment_ids(
+    centroids: np.ndarray,
+    sizes: np.ndarray,
+    previous: dict[int, np.ndarray] | None = None,
+) -> list[int]:
+    """The segment id (1..k) for each fitted cluster.
+
+    Without a previous run: by size, largest first (ties: the centroid's coordinates).
+    With one: Hungarian matching on centroid distance keeps a matched cluster's previous id;
+    clusters left over (k grew) take the free ids in size order.
+    """
+    k = len(centroids)
+    by_size = sorted(range(k), key=lambda i: (-int(sizes[i]), tuple(np.round(centroids[i], 9))))
+    ids: dict[int, int] = {}
+    if previous:
+        from scipy.optimize import linear_sum_assignment
+
+        previous_ids = sorted(i for i in previous if 1 <= i <= k)
+        if previous_ids:
+            old = np.array([previous[i] for i in previous_ids])
+            cost = ((centroids[:, None, :] - old[None, :, :]) ** 2).sum(axis=2)
+            rows, cols = linear_sum_assignment(cost)
+            ids = {int(r): previous_ids[c] for r, c in zip(rows, cols, strict=True)}
+    free = iter(sorted(set(range(1, k + 1)) - set(ids.values())))
+    for cluster in by_size:
+        if cluster not in ids:
+            ids[cluster] = next(free)
+    return [ids[i] for i in range(k)]
+
+
+def signed(value: float, decimals: int = 1) -> str:
+    """``+1.2`` / ``\u22120.4``: an explicit sign, and a real minus sign for people."""
+    return f"{value:+.{decimals}f}".replace("-", "\u2212")
+
+
+def _direction(label: str, first: bool) -> str:
+    """Sentence case inside a list: "High CTR" -> "high CTR", acronyms kept."""
+    if first or label[:2].isupper():
+        return label
+    return label[0].lower() + label[1:]
+
+
+def segment_names(
+    centroids_z: np.ndarray,
+    high_labels: list[str],
+    low_labels: list[str],
+    traits: int = 2,
+) -> list[tuple[str, str]]:
+    """A name and a one-sentence description per segment, from its centroid (in z-units).
+
+    The name joins the ``traits`` most distinctive features (largest |z|, at least
+    ``DISTINCT_TRAIT_Z``) with their direction, e.g. "High CTR, weekend-heavy". Names are
+    made unique by adding further traits; as a last resort the segment's rank is appended.
+    """
+    k, features = centroids_z.shape
+    orders = [sorted(range(features), key=lambda j, i=i: (-abs(centroids_z[i, j]), j)) for i in range(k)]
+
+    def name_for(i: int, depth: int) -> str:
+        chosen = [j for j in orders[i][:depth] if abs(centroids_z[i, j]) >= DISTINCT_TRAIT_Z]
+        if not chosen:
+            return "Close to average"
+        parts = [high_labels[j] if centroids_z[i, j] > 0 else low_labels[j] for j in chosen]
+        return ", ".join(_direction(p, n == 0) for n, p in enumerate(parts))
+
+    depth = [min(traits, features)] * k
+    names = [name_for(i, depth[i]) for i in range(k)]
+    for _ in range(features):
+        clashes = {n for n in names if names.count(n) > 1}
+        if not clashes:
+            break
+        for i in range(k):
+            if names[i] in clashes and depth[i] < features:
+                depth[i] += 1
+                names[i] = name_for(i, depth[i])
+    clashing = {n for n in names if names.count(n) > 1}
+    seen: dict[str, int] = {}
+    for i, name in enumerate(list(names)):
+        if name in clashing:
+            seen[name] = seen.get(name, 0) + 1
+            names[i] = f"{name} ({seen[name]})"
+
+    described = []
+    for i in range(k):
+        notable = [j for j in orders[i][:3] if abs(centroids_z[i, j]) >= DISTINCT_TRAIT_Z]
+        if notable:
+            phrases = [
+                f"{_direction(high_labels[j] if centroids_z[i, j] > 0 else low_labels[j], n == 0)} "
+                f"({signed(centroids_z[i, j])} sd)"
+                for n, j in enumerate(notable)
+            ]
+            joined = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+            sentence = f"{joined}, compared with all users."
+        else:
+            sentence = "Close to the average on every clustering feature."
+        described.append((names[i], sentence))
+    return described
