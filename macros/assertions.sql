@@ -36,15 +36,16 @@
             database=this.database, schema=this.schema, identifier='rejected_user_profiles') -%}
         {%- set rejected_sql = '(select count(*) from ' ~ rejected_relation ~ ')' if rejected_relation else '0' -%}
         {%- set counts = run_query(
-            'select count(*), count(distinct (' ~ (z_columns | join(', ')) ~ ')), ' ~ rejected_sql
-            ~ ' from ' ~ matrix
+            'select (select count(*) from ' ~ matrix ~ '), count(distinct (' ~ (z_columns | join(', '))
+            ~ ')), ' ~ rejected_sql ~ ' from (select * from ' ~ matrix ~ ' order by sample_key limit '
+            ~ var('fit_sample_size') ~ ')'
         ).rows[0] -%}
         {%- set k_high = clustering_k_high() -%}
         {%- set users, distinct, rejected = counts[0] | int, counts[1] | int, counts[2] | int -%}
         {%- if users < k_high + 1 or distinct < k_high -%}
             {%- do exceptions.raise_compiler_error(
                 'Not enough users to cluster: k up to ' ~ k_high ~ ' needs at least ' ~ (k_high + 1)
-                ~ ' valid users with ' ~ k_high ~ ' different feature profiles, but there are '
+                ~ ' valid users with ' ~ k_high ~ ' different feature profiles (in the fit sample), but there are '
                 ~ users ~ ' valid users (' ~ distinct ~ ' different profiles; ' ~ rejected
                 ~ ' rows rejected, see rejected_user_profiles). Add data or lower vars.k_max (or vars.k).'
             ) -%}

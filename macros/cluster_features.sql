@@ -101,3 +101,27 @@
         'min_segment_share': var('min_segment_share'),
     }) }}
 {% endmacro %}
+
+{% macro feature_stats_columns(stats_relation) -%}
+    {#- The stats table pivoted to one row: mean_<i>, sd_<i> per feature position. -#}
+    select
+        {%- for spec in cluster_feature_specs() %}
+        max(case when feature_position = {{ loop.index }} then mean end) as mean_{{ loop.index }},
+        max(case when feature_position = {{ loop.index }} then sd end) as sd_{{ loop.index }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ stats_relation }}
+{%- endmacro %}
+
+{% macro z_value_sql(spec, position, stats_alias='stats') -%}
+    {#- z = (value - mean) / sd * weight, 0 for a constant feature; indicators: 0/1 * weight. -#}
+    {%- if spec.kind == 'indicator' -%}
+        ({{ feature_value_sql(spec) }}) * {{ spec.weight }}
+    {%- else -%}
+        case
+            when {{ stats_alias }}.sd_{{ position }} > 0
+                then ({{ feature_value_sql(spec) }} - {{ stats_alias }}.mean_{{ position }})
+                    / {{ stats_alias }}.sd_{{ position }} * {{ spec.weight }}
+            else 0
+        end
+    {%- endif -%}
+{%- endmacro %}

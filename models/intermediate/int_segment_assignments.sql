@@ -19,17 +19,35 @@
 {%- endif -%}
 {%- set previous = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
 
+{%- set specs = cluster_feature_specs() %}
+
 with
 
+features as (
+    select * from {{ ref('int_user_features') }}
+),
+
+stats as (
+    {{ feature_stats_columns(ref('int_feature_stats')) }}
+),
+
 matrix as (
-    select * from {{ ref('int_feature_matrix') }}
+    -- z computed inline (same macro as int_feature_matrix): the labelled rows keep every
+    -- feature, so the profiles aggregate them without joining back to the users.
+    select
+        features.*,
+        {%- for spec in specs %}
+        {{ z_value_sql(spec, loop.index) }} as z_{{ spec.name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from features
+    cross join stats
 ),
 
 {%- if segments | length > 0 %}
 
 distances as (
     select
-        user_id,
+        * exclude ({% for spec in specs %}z_{{ spec.name }}{{ ', ' if not loop.last }}{% endfor %}),
         [
             {%- for segment in segments %}
             {%- set outer_loop = loop %}
@@ -45,15 +63,14 @@ distances as (
 
 ranked as (
     select
-        user_id,
-        squared_distances,
+        *,
         list_grade_up(squared_distances) as nearest_first
     from distances
 ),
 
 labelled as (
     select
-        user_id,
+        * exclude (squared_distances, nearest_first),
         nearest_first[1]::integer as segment_id,
         sqrt(squared_distances[nearest_first[1]]) as distance_to_centroid,
         {%- if segments | length > 1 %}
@@ -71,7 +88,7 @@ labelled as (
 labelled as (
     -- The fit table does not exist yet (compile before the first build): no labels.
     select
-        user_id,
+        * exclude ({% for spec in specs %}z_{{ spec.name }}{{ ', ' if not loop.last }}{% endfor %}),
         null::integer as segment_id,
         null::double as distance_to_centroid,
         null::integer as runner_up_segment_id,
@@ -88,6 +105,13 @@ final as (
         labelled.distance_to_centroid,
         labelled.runner_up_segment_id,
         labelled.margin_to_runner_up,
+        {%- for column in numeric_features() %}
+        labelled.{{ column }},
+        {%- endfor %}
+        {%- for dimension in profile_levels() %}
+        labelled.{{ dimension }},
+        {%- endfor %}
+        labelled.interests,
         {%- if previous is not none and execute %}
         previous_labels.segment_id as previous_segment_id,
         {%- else %}

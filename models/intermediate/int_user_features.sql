@@ -25,6 +25,7 @@ final as (
         click_through_rate * conversion_rate as conversions_per_impression,
         ad_interaction_seconds,
         len(interests) as interest_count,
+        interests,
         age,
         gender,
         location,

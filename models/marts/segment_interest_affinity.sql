@@ -1,0 +1,89 @@
+{#- Segment x interest: users with the interest, their share of the segment, the population's
+    share, the index (segment share / population share x 100) and the rank within the segment
+    (highest index first; small cells rank after the rest). Shares do not sum to 1: a user
+    lists up to four interests. -#}
+
+with
+
+labelled as (
+    select
+        segment_id,
+        interests
+    from {{ ref('int_segment_assignments') }}
+),
+
+segments as (
+    select
+        segment_id,
+        count(*) as segment_users
+    from labelled
+    group by segment_id
+),
+
+population as (
+    select sum(segment_users)::bigint as population_users from segments
+),
+
+exploded as (
+    select
+        segment_id,
+        unnest(interests) as interest
+    from labelled
+),
+
+counted as (
+    select
+        segment_id,
+        interest,
+        count(*) as users
+    from exploded
+    group by segment_id, interest
+),
+
+grid as (
+    select
+        segments.segment_id,
+        segments.segment_users,
+        interests.interest,
+        coalesce(counted.users, 0) as users
+    from segments
+    cross join (select distinct interest from counted) as interests
+    left join counted
+        on segments.segment_id = counted.segment_id and interests.interest = counted.interest
+),
+
+scored as (
+    select
+        grid.segment_id,
+        grid.interest,
+        grid.users,
+        grid.users / grid.segment_users as share_in_segment,
+        sum(grid.users) over (partition by grid.interest)::bigint as interest_users,
+        population.population_users
+    from grid
+    cross join population
+),
+
+final as (
+    select
+        segment_id,
+        interest,
+        users,
+        share_in_segment,
+        interest_users as population_users,
+        interest_users / population_users as population_share,
+        share_in_segment / (interest_users / population_users) * 100 as index_vs_population,
+        users < {{ var('min_cell_users') }} as is_small_cell,
+        row_number() over (
+            partition by segment_id
+            order by
+                users < {{ var('min_cell_users') }},
+                share_in_segment / (interest_users / population_users) desc,
+                users desc,
+                interest
+        ) as rank_in_segment,
+        '{{ invocation_id }}' as run_id
+    from scored
+)
+
+select * from final
