@@ -55,3 +55,20 @@ def public_csv() -> Path:
     if not PUBLIC_CSV.exists():
         pytest.skip(f"public dataset not found at {PUBLIC_CSV} (it is never in the repository)")
     return PUBLIC_CSV
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory) -> DbtRun:
+    """The embedded sample built once per test session (full dbt build, every test)."""
+    run = run_dbt(tmp_path_factory.mktemp("sample") / "w.duckdb", "build")
+    assert run.returncode == 0, run.output[-4000:]
+    return run
+
+
+@pytest.fixture(scope="session")
+def public_warehouse(tmp_path_factory, public_csv: Path) -> DbtRun:
+    """The public dataset built once per test session."""
+    run = run_dbt(tmp_path_factory.mktemp("public") / "w.duckdb", "build",
+                  vars_yaml="{input_path: " + yaml_string(str(public_csv)) + "}")
+    assert run.returncode == 0, run.output[-4000:]
+    return run
