@@ -234,29 +234,34 @@ def segment_names(
     """A name and a one-sentence description per segment, from its centroid (in z-units).
 
     The name joins the ``traits`` most distinctive features (largest |z|, at least
-    ``DISTINCT_TRAIT_Z``) with their direction, e.g. "High CTR, weekend-heavy". Names are
-    made unique by adding further traits; as a last resort the segment's rank is appended.
+    ``DISTINCT_TRAIT_Z``) with their direction, e.g. "High CTR, weekend-heavy". Clashing
+    names get further traits (in order of |z|) until they differ; only segments with
+    identical profiles get a number, in the order given (segment id order).
     """
     k, features = centroids_z.shape
     orders = [sorted(range(features), key=lambda j, i=i: (-abs(centroids_z[i, j]), j)) for i in range(k)]
 
-    def name_for(i: int, depth: int) -> str:
-        chosen = [j for j in orders[i][:depth] if abs(centroids_z[i, j]) >= DISTINCT_TRAIT_Z]
+    def name_for(i: int, level: int) -> str:
+        # Level 0: the ``traits`` strongest features that are distinctive (|z| >= threshold).
+        # Level 1..: to break a clash, any non-zero trait counts, one more per level.
+        depth = min(traits + max(level - 1, 0), features)
+        chosen = [j for j in orders[i][:depth]
+                  if abs(centroids_z[i, j]) >= DISTINCT_TRAIT_Z or (level > 0 and centroids_z[i, j] != 0)]
         if not chosen:
             return "Close to average"
         parts = [high_labels[j] if centroids_z[i, j] > 0 else low_labels[j] for j in chosen]
         return ", ".join(_direction(p, n == 0) for n, p in enumerate(parts))
 
-    depth = [min(traits, features)] * k
-    names = [name_for(i, depth[i]) for i in range(k)]
-    for _ in range(features):
+    level = [0] * k
+    names = [name_for(i, 0) for i in range(k)]
+    for _ in range(features + 1):
         clashes = {n for n in names if names.count(n) > 1}
         if not clashes:
             break
         for i in range(k):
-            if names[i] in clashes and depth[i] < features:
-                depth[i] += 1
-                names[i] = name_for(i, depth[i])
+            if names[i] in clashes:
+                level[i] += 1
+                names[i] = name_for(i, level[i])
     clashing = {n for n in names if names.count(n) > 1}
     seen: dict[str, int] = {}
     for i, name in enumerate(list(names)):

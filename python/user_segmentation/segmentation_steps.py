@@ -152,7 +152,9 @@ def final_fit_table(
         mean = stats["mean"].to_numpy(dtype=float)
         safe_sd = np.where(sd > 0, sd, 1.0)
         plain_z[:, indicator] = ((plain_z - mean) / safe_sd)[:, indicator]
-    names = clustering.segment_names(plain_z, list(stats["high_label"]), list(stats["low_label"]))
+    by_id = np.argsort(ids)  # name in segment-id order, so any tie-break follows the ids
+    names_by_id = clustering.segment_names(plain_z[by_id], list(stats["high_label"]), list(stats["low_label"]))
+    names = {int(cluster): names_by_id[rank] for rank, cluster in enumerate(by_id)}
 
     rows = []
     for cluster, segment_id in enumerate(ids):
