@@ -51,7 +51,7 @@
 
 {% macro canonical_level(column_sql, dimension) -%}
     {#- The canonical spelling of a level, matched after trimming and ignoring case; null if unknown. -#}
-    case lower(trim({{ column_sql }}))
+    case lower({{ clean_text(column_sql) }})
         {%- for level in profile_levels()[dimension] %}
         when '{{ level | lower }}' then '{{ level }}'
         {%- endfor %}

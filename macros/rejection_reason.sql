@@ -14,8 +14,8 @@
 
 {% macro numeric_reasons(column, minimum=none, maximum=none, whole=false, hint='') -%}
     {#- missing / not a number / not whole / below minimum / above maximum for one numeric column. -#}
-    {{ rejection_reason('raw_' ~ column ~ ' is null or trim(raw_' ~ column ~ ") = ''", column, 'missing_value', "'missing'") }},
-    {{ rejection_reason('trim(raw_' ~ column ~ ") <> '' and (" ~ column ~ ' is null or not isfinite(' ~ column ~ '))',
+    {{ rejection_reason('raw_' ~ column ~ ' is null or ' ~ clean_text('raw_' ~ column) ~ " = ''", column, 'missing_value', "'missing'") }},
+    {{ rejection_reason(clean_text('raw_' ~ column) ~ " <> '' and (" ~ column ~ ' is null or not isfinite(' ~ column ~ '))',
         column, 'not_a_number', "'not a number: ' || " ~ quoted_value('raw_' ~ column)) }},
     {%- if whole %}
     {{ rejection_reason(column ~ ' is not null and isfinite(' ~ column ~ ') and ' ~ column ~ ' <> floor(' ~ column ~ ')',
@@ -30,4 +30,9 @@
     {{ rejection_reason('isfinite(' ~ column ~ ') and ' ~ column ~ ' > ' ~ maximum, column, 'out_of_range',
         "'above " ~ maximum ~ ": ' || " ~ quoted_value('raw_' ~ column) ~ (" || '" ~ hint ~ "'" if hint else '')) }},
     {%- endif %}
+{%- endmacro %}
+
+{% macro clean_text(value_sql) -%}
+    {#- Trim spaces, tabs and line breaks (plain trim() only removes spaces). -#}
+    trim({{ value_sql }}, E' \t\r\n')
 {%- endmacro %}

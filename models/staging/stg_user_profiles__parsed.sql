@@ -18,25 +18,25 @@ typed as (
         {%- for header, name in input_columns() %}
         raw_{{ name }},
         {%- endfor %}
-        try_cast(trim(raw_user_id) as double) as user_id_number,
+        try_cast({{ clean_text('raw_user_id') }} as double) as user_id_number,
         {%- for dimension in profile_levels() %}
         {{ canonical_level('raw_' ~ dimension, dimension) }} as {{ dimension }},
         {%- endfor %}
-        try_cast(trim(raw_likes_and_reactions) as double) as likes_and_reactions,
-        try_cast(trim(raw_followed_accounts) as double) as followed_accounts,
-        try_cast(trim(raw_weekday_hours_online) as double) as weekday_hours_online,
-        try_cast(trim(raw_weekend_hours_online) as double) as weekend_hours_online,
-        try_cast(trim(raw_click_through_rate) as double) as click_through_rate,
-        try_cast(trim(raw_conversion_rate) as double) as conversion_rate,
-        try_cast(trim(raw_ad_interaction_seconds) as double) as ad_interaction_seconds,
+        try_cast({{ clean_text('raw_likes_and_reactions') }} as double) as likes_and_reactions,
+        try_cast({{ clean_text('raw_followed_accounts') }} as double) as followed_accounts,
+        try_cast({{ clean_text('raw_weekday_hours_online') }} as double) as weekday_hours_online,
+        try_cast({{ clean_text('raw_weekend_hours_online') }} as double) as weekend_hours_online,
+        try_cast({{ clean_text('raw_click_through_rate') }} as double) as click_through_rate,
+        try_cast({{ clean_text('raw_conversion_rate') }} as double) as conversion_rate,
+        try_cast({{ clean_text('raw_ad_interaction_seconds') }} as double) as ad_interaction_seconds,
         list_sort(list_distinct(list_filter(
             list_transform(
                 string_split(coalesce(raw_top_interests, ''), ','),
-                lambda item: case lower(trim(item))
+                lambda item: case lower({{ clean_text('item') }})
                     {%- for interest in known_interests() %}
                     when '{{ interest | lower }}' then '{{ interest }}'
                     {%- endfor %}
-                    else trim(item)
+                    else {{ clean_text('item') }}
                 end
             ),
             lambda item: item <> ''
@@ -52,13 +52,13 @@ checked as (
                 then user_id_number::bigint
         end as user_id,
         list_filter([
-            {{ rejection_reason("raw_user_id is null or trim(raw_user_id) = ''", 'user_id', 'missing_value', "'missing'") }},
+            {{ rejection_reason("raw_user_id is null or " ~ clean_text('raw_user_id') ~ " = ''", 'user_id', 'missing_value', "'missing'") }},
             {{ rejection_reason(
-                "trim(raw_user_id) <> '' and not coalesce(isfinite(user_id_number) and user_id_number = floor(user_id_number), false)",
+                clean_text('raw_user_id') ~ " <> '' and not coalesce(isfinite(user_id_number) and user_id_number = floor(user_id_number), false)",
                 'user_id', 'not_an_integer', "'not a whole number: ' || " ~ quoted_value('raw_user_id')) }},
             {%- for dimension in profile_levels() %}
-            {{ rejection_reason('raw_' ~ dimension ~ " is null or trim(raw_" ~ dimension ~ ") = ''", dimension, 'missing_value', "'missing'") }},
-            {{ rejection_reason(dimension ~ ' is null and trim(raw_' ~ dimension ~ ") <> ''", dimension, 'unknown_level',
+            {{ rejection_reason('raw_' ~ dimension ~ ' is null or ' ~ clean_text('raw_' ~ dimension) ~ " = ''", dimension, 'missing_value', "'missing'") }},
+            {{ rejection_reason(dimension ~ ' is null and ' ~ clean_text('raw_' ~ dimension) ~ " <> ''", dimension, 'unknown_level',
                 "'unknown level: ' || " ~ quoted_value('raw_' ~ dimension)) }},
             {%- endfor %}
             {{ numeric_reasons('likes_and_reactions', minimum=0, whole=true) }}
@@ -91,7 +91,7 @@ repeated_rows as (
         md5(concat_ws(
             '|',
             {%- for dimension in profile_levels() %}
-            coalesce({{ dimension }}, lower(trim(raw_{{ dimension }}))),
+            coalesce({{ dimension }}, lower({{ clean_text('raw_' ~ dimension) }})),
             {%- endfor %}
             coalesce(likes_and_reactions::varchar, raw_likes_and_reactions),
             coalesce(followed_accounts::varchar, raw_followed_accounts),

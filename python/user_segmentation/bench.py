@@ -1,0 +1,212 @@
+"""``user-segmentation bench``: the full pipeline against the tutorial recipe, by size.
+
+For each size: the project's generator writes planted data (Parquet, cached between runs);
+``dbt build`` (every model and test) and the report run in fresh processes against their own
+warehouse file; wall time per stage comes from dbt's ``run_results.json`` and the peak
+resident memory of the whole process tree is sampled with psutil. The tutorial recipe runs
+on the same file in a fresh process, as the public notebooks do it: pandas reads the file;
+one-hot Age, Gender, Income Level; StandardScaler on weekday hours, weekend hours, likes and
+CTR; ``KMeans(n_clusters=5, random_state=42)``; per-cluster means.
+
+Targets (README "Performance") are reported, never asserted: a benchmark prints figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[2]
+RECIPE = r'''
+import sys, time
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.preprocessing import StandardScaler
+started = time.perf_counter()
+path = sys.argv[1]
+data = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
+encoded = pd.get_dummies(data, columns=["Age", "Gender", "Income Level"])
+numeric = ["Time Spent Online (hrs/weekday)", "Time Spent Online (hrs/weekend)",
+           "Likes and Reactions", "Click-Through Rates (CTR)"]
+encoded[numeric] = StandardScaler().fit_transform(encoded[numeric])
+features = numeric + [c for c in encoded.columns if c.startswith(("Age_", "Gender_", "Income Level_"))]
+data["Cluster"] = KMeans(n_clusters=5, random_state=42).fit_predict(encoded[features])
+means = data.groupby("Cluster")[["Age", "Gender", "Income Level"] + numeric].agg(
+    lambda s: s.mean() if s.dtype.kind in "if" else s.mode()[0])
+print(f"recipe_seconds={time.perf_counter() - started:.3f}")
+'''
+
+
+@dataclass
+class Measurement:
+    rows: int
+    system: str
+    wall_s: float
+    peak_rss_mb: float
+    ok: bool = True
+    stages: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    total = 0
+    try:
+        for proc in [process, *process.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+    except psutil.NoSuchProcess:
+        pass
+    return total
+
+
+def run_measured(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int, str]:
+    """Run a command; wall seconds, peak RSS (MiB) of its process tree, exit code, output."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    peak = 0
+    handle = psutil.Process(process.pid)
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
+    reader.start()
+    while process.poll() is None:
+        peak = max(peak, _tree_rss(handle))
+        time.sleep(0.05)
+    reader.join()
+    return time.perf_counter() - started, peak / 2**20, process.returncode, "".join(output)
+
+
+def dataset(rows: int, cache: Path) -> Path:
+    from .generator import generate
+
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"users_{rows}.parquet"
+    truth = cache / f"truth_{rows}.parquet"
+    if not path.exists() or not truth.exists():
+        print(f"generating {rows:,} rows -> {path}", flush=True)
+        generate(rows, 42, path, truth)
+    return path
+
+
+def stage_times(target: Path) -> dict[str, float]:
+    results = json.loads((target / "run_results.json").read_text())
+    stages: dict[str, float] = {}
+    for result in results["results"]:
+        name = result["unique_id"].split(".")[-1] if result["unique_id"].startswith("model.") else None
+        if name:
+            stages[name] = round(result["execution_time"], 2)
+    tests = sum(r["execution_time"] for r in results["results"] if r["unique_id"].startswith(("test.", "unit_test.")))
+    stages["all tests (sum)"] = round(tests, 2)
+    stages["dbt elapsed"] = round(results["elapsed_time"], 2)
+    return stages
+
+
+def measure_ours(rows: int, data: Path, work: Path) -> Measurement:
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "warehouse.duckdb"
+    for leftover in work.glob("warehouse.duckdb*"):
+        leftover.unlink()
+    env = {**os.environ, "SEGMENTATION_DB": str(db), "DBT_PROFILES_DIR": str(ROOT), "DBT_USE_COLORS": "false",
+           "DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs")}
+    bin_dir = Path(sys.executable).parent
+    quoted = str(data).replace("'", "''")
+    dbt_wall, dbt_peak, code, output = run_measured(
+        [str(bin_dir / "dbt"), "build", "--vars", f"{{input_path: '{quoted}'}}"], env, ROOT)
+    if code != 0:
+        return Measurement(rows, "ours", dbt_wall, dbt_peak, False, note=output[-1500:])
+    report_wall, report_peak, code, output = run_measured(
+        [str(bin_dir / "user-segmentation"), "report", "--db", str(db), "--out", str(work / "report.html")],
+        env, ROOT)
+    stages = stage_times(work / "target")
+    stages["dbt build (wall)"] = round(dbt_wall, 2)
+    stages["report (wall)"] = round(report_wall, 2)
+    return Measurement(rows, "ours", round(dbt_wall + report_wall, 2), round(max(dbt_peak, report_peak), 1),
+                       code == 0, stages, "" if code == 0 else output[-800:])
+
+
+def measure_recipe(rows: int, data: Path, work: Path) -> Measurement:
+    script = work / "recipe.py"
+    work.mkdir(parents=True, exist_ok=True)
+    script.write_text(RECIPE)
+    wall, peak, code, output = run_measured([sys.executable, str(script), str(data)], dict(os.environ), ROOT)
+    return Measurement(rows, "recipe", round(wall, 2), round(peak, 1), code == 0,
+                       note="" if code == 0 else output[-800:])
+
+
+def quality_at_scale(rows: int, data: Path, work: Path) -> dict[str, float]:
+    """ARI of our labels against the planted truth, read from the warehouse just built."""
+    import duckdb
+    from sklearn.metrics import adjusted_rand_score
+
+    truth = data.with_name(f"truth_{rows}.parquet")
+    con = duckdb.connect(str(work / "warehouse.duckdb"), read_only=True)
+    pairs = con.execute(
+        f"select a.segment_id, t.planted_segment from int_segment_assignments a "
+        f"join read_parquet('{truth}') t on a.user_id = t.user_id").fetchnumpy()
+    con.close()
+    return {"ari_vs_truth": round(float(adjusted_rand_score(pairs["planted_segment"], pairs["segment_id"])), 4)}
+
+
+def markdown(measurements: list[Measurement]) -> str:
+    lines = ["| rows | system | wall (s) | peak RSS (MiB) | ours / recipe (time) | ours / recipe (memory) |",
+             "|---:|---|---:|---:|---:|---:|"]
+    by_key = {(m.rows, m.system): m for m in measurements}
+    for m in measurements:
+        ratio_t = ratio_m = ""
+        recipe = by_key.get((m.rows, "recipe"))
+        if m.system == "ours" and recipe and recipe.ok and m.ok:
+            ratio_t = f"{m.wall_s / recipe.wall_s:.2f}"
+            ratio_m = f"{m.peak_rss_mb / recipe.peak_rss_mb:.2f}"
+        status = "" if m.ok else " (failed)"
+        lines.append(f"| {m.rows:,} | {m.system}{status} | {m.wall_s:.1f} | {m.peak_rss_mb:,.0f} | {ratio_t} | {ratio_m} |")
+    return "\n".join(lines)
+
+
+def run_benchmark(sizes: list[int], out: Path | None, cache: Path, recipe: bool = True) -> int:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, " \
+              f"Python {platform.python_version()}"
+    print(f"benchmark on {machine}", flush=True)
+    measurements: list[Measurement] = []
+    extras: dict[int, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        for rows in sizes:
+            data = dataset(rows, cache)
+            work = Path(scratch) / str(rows)
+            ours = measure_ours(rows, data, work)
+            measurements.append(ours)
+            print(f"{rows:,} ours: {ours.wall_s:.1f} s, {ours.peak_rss_mb:,.0f} MiB"
+                  + ("" if ours.ok else f" FAILED\n{ours.note}"), flush=True)
+            if ours.ok:
+                extras[rows] = quality_at_scale(rows, data, work)
+                slowest = sorted(((v, k) for k, v in ours.stages.items()
+                                  if not k.startswith(("dbt", "all", "report"))), reverse=True)[:3]
+                print("  slowest models: " + ", ".join(f"{k} {v:.1f} s" for v, k in slowest)
+                      + f"; tests {ours.stages['all tests (sum)']:.1f} s; {extras[rows]}", flush=True)
+            if recipe:
+                theirs = measure_recipe(rows, data, work)
+                measurements.append(theirs)
+                print(f"{rows:,} recipe: {theirs.wall_s:.1f} s, {theirs.peak_rss_mb:,.0f} MiB"
+                      + ("" if theirs.ok else " FAILED"), flush=True)
+    table = markdown(measurements)
+    print()
+    print(table)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(f"Machine: {machine}\n\n{table}\n")
+        records = [asdict(m) | {"quality": extras.get(m.rows, {}) if m.system == "ours" else {}}
+                   for m in measurements]
+        out.with_suffix(".json").write_text(json.dumps(records, indent=2))
+        print(f"\nwrote {out} and {out.with_suffix('.json')}")
+    return 0 if all(m.ok for m in measurements if m.system == "ours") else 1

@@ -1,0 +1,34 @@
+"""The benchmark runs end to end on a small size and writes its table and records.
+It measures; it asserts no timing (targets live in the README, not in tests)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from user_segmentation.bench import Measurement, markdown, run_benchmark
+
+pytestmark = pytest.mark.dbt
+
+
+def test_markdown_table_has_ratios() -> None:
+    table = markdown([Measurement(1000, "ours", 10.0, 400.0), Measurement(1000, "recipe", 5.0, 200.0)])
+    assert "| 1,000 | ours | 10.0 | 400 | 2.00 | 2.00 |" in table
+    assert "| 1,000 | recipe | 5.0 | 200 |  |  |" in table
+
+
+def test_small_benchmark_writes_markdown_and_json(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "bench.md"
+    assert run_benchmark([400], out, tmp_path / "cache") == 0
+    records = json.loads(out.with_suffix(".json").read_text())
+    assert {(r["rows"], r["system"]) for r in records} == {(400, "ours"), (400, "recipe")}
+    for record in records:
+        assert record["ok"] and record["wall_s"] > 0 and record["peak_rss_mb"] > 50
+    ours = next(r for r in records if r["system"] == "ours")
+    assert "int_segment_assignments" in ours["stages"] and "report (wall)" in ours["stages"]
+    assert ours["quality"]["ari_vs_truth"] > 0.5
+    assert "| 400 | ours |" in out.read_text()
+    assert (tmp_path / "cache" / "users_400.parquet").exists()
+    assert "slowest models" in capsys.readouterr().out
