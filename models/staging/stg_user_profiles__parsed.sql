@@ -18,26 +18,26 @@ typed as (
         {%- for header, name in input_columns() %}
         raw_{{ name }},
         {%- endfor %}
-        try_cast({{ clean_text('raw_user_id') }} as double) as user_id_number,
+        {{ parse_number('raw_user_id') }} as user_id_number,
         {%- for dimension in profile_levels() %}
         {{ canonical_level('raw_' ~ dimension, dimension) }} as {{ dimension }},
         {%- endfor %}
-        try_cast({{ clean_text('raw_likes_and_reactions') }} as double) as likes_and_reactions,
-        try_cast({{ clean_text('raw_followed_accounts') }} as double) as followed_accounts,
-        try_cast({{ clean_text('raw_weekday_hours_online') }} as double) as weekday_hours_online,
-        try_cast({{ clean_text('raw_weekend_hours_online') }} as double) as weekend_hours_online,
-        try_cast({{ clean_text('raw_click_through_rate') }} as double) as click_through_rate,
-        try_cast({{ clean_text('raw_conversion_rate') }} as double) as conversion_rate,
-        try_cast({{ clean_text('raw_ad_interaction_seconds') }} as double) as ad_interaction_seconds,
+        {{ parse_number('raw_likes_and_reactions') }} as likes_and_reactions,
+        {{ parse_number('raw_followed_accounts') }} as followed_accounts,
+        {{ parse_number('raw_weekday_hours_online') }} as weekday_hours_online,
+        {{ parse_number('raw_weekend_hours_online') }} as weekend_hours_online,
+        {{ parse_number('raw_click_through_rate') }} as click_through_rate,
+        {{ parse_number('raw_conversion_rate') }} as conversion_rate,
+        {{ parse_number('raw_ad_interaction_seconds') }} as ad_interaction_seconds,
         list_sort(list_distinct(list_filter(
             list_transform(
                 string_split(coalesce(raw_top_interests, ''), ','),
-                lambda item: case lower({{ clean_text('item') }})
-                    {%- for interest in known_interests() %}
-                    when '{{ interest | lower }}' then '{{ interest }}'
-                    {%- endfor %}
-                    else {{ clean_text('item') }}
-                end
+                -- A map lookup, not a CASE: CASE inside a lambda is ~10x slower in DuckDB.
+                lambda item: coalesce(
+                    {{ interest_lookup('exact') }}[item],
+                    {{ interest_lookup('folded') }}[lower({{ clean_text('item') }})],
+                    {{ clean_text('item') }}
+                )
             ),
             lambda item: item <> ''
         ))) as interests
@@ -51,27 +51,33 @@ checked as (
             when isfinite(user_id_number) and user_id_number = floor(user_id_number)
                 then user_id_number::bigint
         end as user_id,
-        list_filter([
-            {{ rejection_reason("raw_user_id is null or " ~ clean_text('raw_user_id') ~ " = ''", 'user_id', 'missing_value', "'missing'") }},
-            {{ rejection_reason(
-                clean_text('raw_user_id') ~ " <> '' and not coalesce(isfinite(user_id_number) and user_id_number = floor(user_id_number), false)",
-                'user_id', 'not_an_integer', "'not a whole number: ' || " ~ quoted_value('raw_user_id')) }},
-            {%- for dimension in profile_levels() %}
-            {{ rejection_reason('raw_' ~ dimension ~ ' is null or ' ~ clean_text('raw_' ~ dimension) ~ " = ''", dimension, 'missing_value', "'missing'") }},
-            {{ rejection_reason(dimension ~ ' is null and ' ~ clean_text('raw_' ~ dimension) ~ " <> ''", dimension, 'unknown_level',
-                "'unknown level: ' || " ~ quoted_value('raw_' ~ dimension)) }},
-            {%- endfor %}
-            {{ numeric_reasons('likes_and_reactions', minimum=0, whole=true) }}
-            {{ numeric_reasons('followed_accounts', minimum=0, whole=true) }}
-            {{ numeric_reasons('weekday_hours_online', minimum=0, maximum=24) }}
-            {{ numeric_reasons('weekend_hours_online', minimum=0, maximum=24) }}
-            {{ numeric_reasons('click_through_rate', minimum=0, maximum=1,
-                hint=' (expected a fraction 0-1, not a percentage)') }}
-            {{ numeric_reasons('conversion_rate', minimum=0, maximum=1,
-                hint=' (expected a fraction 0-1, not a percentage)') }}
-            {{ numeric_reasons('ad_interaction_seconds', minimum=0) }}
-            {{ rejection_reason('len(interests) = 0', 'top_interests', 'missing_value', "'no interests listed'") }}
-        ], lambda reason: reason is not null) as row_reasons
+        case
+            -- Fast path: a row whose typed values all pass gets no reasons without building them.
+            when coalesce(isfinite(user_id_number) and user_id_number = floor(user_id_number), false)
+                {%- for dimension in profile_levels() %}
+                and {{ dimension }} is not null
+                {%- endfor %}
+                {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
+                and {{ numeric_is_valid(column, minimum, maximum, whole) }}
+                {%- endfor %}
+                and len(interests) > 0
+                then []::struct("column" varchar, code varchar, detail varchar) []
+            else list_filter([
+                {{ rejection_reason('user_id_number is null and ' ~ is_blank('raw_user_id'), 'user_id', 'missing_value', "'missing'") }},
+                {{ rejection_reason(
+                    "not coalesce(isfinite(user_id_number) and user_id_number = floor(user_id_number), false) and not " ~ is_blank('raw_user_id'),
+                    'user_id', 'not_an_integer', "'not a whole number: ' || " ~ quoted_value('raw_user_id')) }},
+                {%- for dimension in profile_levels() %}
+                {{ rejection_reason(dimension ~ ' is null and ' ~ is_blank('raw_' ~ dimension), dimension, 'missing_value', "'missing'") }},
+                {{ rejection_reason(dimension ~ ' is null and not ' ~ is_blank('raw_' ~ dimension), dimension, 'unknown_level',
+                    "'unknown level: ' || " ~ quoted_value('raw_' ~ dimension)) }},
+                {%- endfor %}
+                {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
+                {{ numeric_reasons(column, minimum=minimum, maximum=maximum, whole=whole, hint=hint) }}
+                {%- endfor %}
+                {{ rejection_reason('len(interests) = 0', 'top_interests', 'missing_value', "'no interests listed'") }}
+            ], lambda reason: reason is not null)
+        end as row_reasons
     from typed
 ),
 
@@ -195,8 +201,14 @@ malformed_rows as (
 ),
 
 final as (
+    -- Raw text is kept for rejected rows only (valid rows have it typed; at millions of rows
+    -- storing every value twice is most of this model's cost).
     select
-        *,
+        * replace (
+            {%- for header, name in input_columns() %}
+            case when len(rejection_reasons) > 0 then raw_{{ name }} end as raw_{{ name }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ),
         len(rejection_reasons) = 0 as is_valid
     from parsed_rows
     union all by name

@@ -10,7 +10,7 @@ Quality, per k:
 - stability: fits on bootstrap resamples label the same sample; mean pairwise adjusted
   Rand index (1 = the same partition every time);
 - a null reference: the same silhouette for the sample with every column permuted
-  independently (same marginals, no joint structure), averaged over a few permutations.
+  independently (same marginals, no joint structure), averaged over ``NULL_REPEATS`` permutations.
   ``silhouette_gap = silhouette - null_silhouette`` is the structure K-Means found
   beyond what it finds in noise.
 
@@ -22,13 +22,14 @@ Choice of k (:func:`choose_k`): among the ks whose stability is at least
 sample, the largest silhouette gap (ties: the smaller k); if no k qualifies, the largest
 gap overall.
 
-Determinism: every random draw comes from ``seed``; K-Means runs single-threaded
+Determinism: every random draw comes from ``seed``; each K-Means fit runs single-threaded
 (``threadpool_limits(1)``), so the same data and configuration give the same centroids
 whatever the machine's thread count.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 from itertools import combinations
 
@@ -38,7 +39,8 @@ CLEAR_GAP = 0.15
 CLEAR_STABILITY = 0.80
 WEAK_GAP = 0.05
 STABLE_ENOUGH = 0.75
-NULL_REPEATS = 3
+NULL_REPEATS = 2
+SWEEP_N_INIT = 3
 DISTINCT_TRAIT_Z = 0.25
 
 
@@ -64,11 +66,38 @@ class KScore:
 
 
 def _kmeans(x: np.ndarray, k: int, seed: int, n_init: int):
+    """One K-Means fit. Callers run it inside :func:`single_threaded`."""
     from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, n_init=n_init, random_state=seed, algorithm="lloyd").fit(x)
+
+
+def single_threaded():
+    """Native thread pools limited to one thread: identical results on any machine.
+
+    Set once around a whole computation (the limit is process-wide), never per fit.
+    """
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1):
-        return KMeans(n_clusters=k, n_init=n_init, random_state=seed, algorithm="lloyd").fit(x)
+    return threadpool_limits(limits=1)
+
+
+def sweep(
+    x: np.ndarray,
+    k_values: list[int],
+    seed: int,
+    n_init: int,
+    silhouette_sample_size: int,
+    resamples: int,
+) -> list[tuple[KScore, float]]:
+    """:func:`score_k` for every k, with the seconds each took, single-threaded throughout."""
+    timed = []
+    with single_threaded():
+        for k in k_values:
+            started = time.perf_counter()
+            score = score_k(x, k, seed, n_init, silhouette_sample_size, resamples)
+            timed.append((score, time.perf_counter() - started))
+    return timed
 
 
 def check_enough_users(x: np.ndarray, k_values: list[int]) -> None:
@@ -140,12 +169,16 @@ def score_k(
     """All quality figures for one k on the selection sample ``x``."""
     from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 
+    # The sweep compares k values; 3 restarts already avoid the bad local minima a single
+    # start falls into, and the real and null fits get the same number, so the gap is fair.
+    # The final fit (fit_centroids) uses the full n_init.
+    n_init = min(n_init, SWEEP_N_INIT)
     fitted = _kmeans(x, k, seed, n_init)
     labels = fitted.labels_
     metric_x, metric_labels = x[:silhouette_sample_size], labels[:silhouette_sample_size]
     sil = _silhouette(metric_x, metric_labels)
     null = null_silhouette(x, k, seed, n_init, silhouette_sample_size)
-    stable = stability(x[:silhouette_sample_size], k, seed, max(1, min(n_init, 3)), resamples)
+    stable = stability(x[:silhouette_sample_size], k, seed, n_init, resamples)
     several = len(np.unique(labels)) > 1
     gap = sil - null
     return KScore(
@@ -179,7 +212,8 @@ def choose_k(scores: list[KScore], min_segment_share: float) -> tuple[int, str]:
 
 def fit_centroids(x: np.ndarray, k: int, seed: int, n_init: int) -> tuple[np.ndarray, np.ndarray]:
     """Centroids of the final fit and the number of sample users nearest each."""
-    fitted = _kmeans(x, k, seed, n_init)
+    with single_threaded():
+        fitted = _kmeans(x, k, seed, n_init)
     return fitted.cluster_centers_, np.bincount(fitted.labels_, minlength=k)
 
 

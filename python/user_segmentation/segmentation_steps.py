@@ -9,7 +9,6 @@ SQL. Nothing here ever holds more than that sample.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,14 +93,10 @@ def k_selection_table(matrix: Any, run_id: str, settings: Settings) -> pd.DataFr
     """One row per k: quality figures, the null reference, the verdict, and the chosen k."""
     _, x, _ = load_sample(matrix, settings.selection_sample_size)
     clustering.check_enough_users(x, settings.k_values)
-    scores, seconds = [], []
-    for k in settings.k_values:
-        started = time.perf_counter()
-        scores.append(clustering.score_k(
-            x, k, settings.seed, settings.n_init, settings.silhouette_sample_size,
-            settings.stability_resamples,
-        ))
-        seconds.append(time.perf_counter() - started)
+    timed = clustering.sweep(x, settings.k_values, settings.seed, settings.n_init,
+                             settings.silhouette_sample_size, settings.stability_resamples)
+    scores = [score for score, _ in timed]
+    seconds = [elapsed for _, elapsed in timed]
     if settings.k is None:
         chosen, rule = clustering.choose_k(scores, settings.min_segment_share)
     else:
