@@ -9,7 +9,7 @@
 
 {% macro quoted_value(raw_sql) -%}
     {#- A raw value for a message: quoted, cut to 60 characters. -#}
-    '''' || left({{ raw_sql }}, 60) || case when length({{ raw_sql }}) > 60 then '…' else '' end || ''''
+    '''' || left({{ raw_sql }}::varchar, 60) || case when length({{ raw_sql }}::varchar) > 60 then '…' else '' end || ''''
 {%- endmacro %}
 
 {% macro parse_number(raw_sql) -%}
@@ -44,7 +44,7 @@
 
 {% macro clean_text(value_sql) -%}
     {#- Trim spaces, tabs and line breaks (plain trim() only removes spaces). -#}
-    trim({{ value_sql }}, E' \t\r\n')
+    trim(cast({{ value_sql }} as varchar), E' \t\r\n')
 {%- endmacro %}
 
 {% macro numeric_is_valid(column, minimum=none, maximum=none, whole=false) -%}

@@ -19,9 +19,10 @@ final as (
     select
         features.user_id,
         features.sample_key,
-        {%- for spec in specs %}
+    {%- for spec in specs %}
         {{ z_value_sql(spec, loop.index) }} as z_{{ spec.name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    
+    {%- endfor %}
     from features
     cross join stats
 )

@@ -11,31 +11,32 @@ features as (
 moments as (
     select
         count(*) as users,
-        {%- for spec in specs %}
+    {%- for spec in specs %}
         avg({{ feature_value_sql(spec) }}) as mean_{{ loop.index }},
         coalesce(stddev_pop({{ feature_value_sql(spec) }}), 0) as sd_{{ loop.index }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    
+    {%- endfor %}
     from features
 ),
 
 final as (
     {%- for spec in specs %}
-    select
-        {{ loop.index }} as feature_position,
-        '{{ spec.name }}' as feature,
-        '{{ spec.kind }}' as feature_kind,
-        '{{ spec.source_column }}' as source_column,
-        {{ "'" ~ spec.level ~ "'" if spec.level else 'null' }}::varchar as feature_level,
-        '{{ spec.transform }}' as transform,
-        {{ spec.weight }}::double as weight,
-        '{{ spec.high_label }}' as high_label,
-        '{{ spec.low_label }}' as low_label,
-        users,
-        mean_{{ loop.index }} as mean,
-        sd_{{ loop.index }} as sd,
-        '{{ invocation_id }}' as run_id
-    from moments
-    {{ 'union all' if not loop.last }}
+        select
+            {{ loop.index }} as feature_position,
+            '{{ spec.name }}' as feature,
+            '{{ spec.kind }}' as feature_kind,
+            '{{ spec.source_column }}' as source_column,
+            {{ "'" ~ spec.level ~ "'" if spec.level else 'null' }}::varchar as feature_level,
+            '{{ spec.transform }}' as transform,
+            {{ spec.weight }}::double as weight,
+            '{{ spec.high_label }}' as high_label,
+            '{{ spec.low_label }}' as low_label,
+            users,
+            mean_{{ loop.index }} as mean,
+            sd_{{ loop.index }} as sd,
+            '{{ invocation_id }}' as run_id
+        from moments
+                {{ 'union all' if not loop.last }}
     {%- endfor %}
 )
 

@@ -40,10 +40,11 @@ traits as (
 dominant as (
     select
         segment_id,
-        {%- for dimension in profile_levels() %}
+    {%- for dimension in profile_levels() %}
         arg_max(level, share_in_segment) filter (where dimension = '{{ dimension }}')
             as dominant_{{ dimension }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    
+{%- endfor %}
     from {{ ref('segment_category_profiles') }}
     group by segment_id
 ),
@@ -74,7 +75,7 @@ final as (
         traits.top_trait_features,
         traits.top_trait_z_scores,
         {%- for dimension in profile_levels() %}
-        dominant.dominant_{{ dimension }},
+            dominant.dominant_{{ dimension }},
         {%- endfor %}
         targeting.targeting_summary,
         run_quality.verdict as segmentation_verdict,

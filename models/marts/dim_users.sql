@@ -11,6 +11,10 @@ labels as (
     select * from {{ ref('int_segment_assignments') }}
 ),
 
+features as (
+    select * from {{ ref('int_user_features') }}
+),
+
 segments as (
     select
         segment_id,
@@ -39,11 +43,11 @@ final as (
         users.conversion_rate,
         users.ad_interaction_seconds,
         users.interests,
-        labels.weekly_hours_online,
-        labels.weekend_share_of_time,
-        labels.likes_per_followed_account,
-        labels.conversions_per_impression,
-        labels.interest_count,
+        features.weekly_hours_online,
+        features.weekend_share_of_time,
+        features.likes_per_followed_account,
+        features.conversions_per_impression,
+        features.interest_count,
         labels.segment_id,
         segments.segment_name,
         labels.distance_to_centroid,
@@ -52,6 +56,7 @@ final as (
         labels.run_id
     from users
     inner join labels on users.user_id = labels.user_id
+    inner join features on users.user_id = features.user_id
     inner join segments on labels.segment_id = segments.segment_id
 )
 

@@ -6,33 +6,33 @@
 with
 
 labelled as (
-    select * from {{ ref('int_segment_assignments') }}
+    select * from {{ ref('int_labelled_users') }}
 ),
 
 counted as (
     {%- for dimension in levels %}
-    select
-        segment_id,
-        '{{ dimension }}' as dimension,
-        {{ dimension }} as level,
-        count(*) as users
-    from labelled
-    group by segment_id, {{ dimension }}
-    {{ 'union all' if not loop.last }}
+        select
+            segment_id,
+            '{{ dimension }}' as dimension,
+            {{ dimension }} as level,
+            count(*) as users
+        from labelled
+        group by segment_id, {{ dimension }}
+                {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
 
 catalogue as (
     {%- for dimension, names in levels.items() %}
-    {%- set dimension_loop = loop %}
-    {%- for level in names %}
-    select
-        '{{ dimension }}' as dimension,
-        {{ dimension_loop.index }} as dimension_order,
-        '{{ level }}' as level,
-        {{ loop.index }} as level_order
-    {{ 'union all' if not (loop.last and dimension_loop.last) }}
-    {%- endfor %}
+        {%- set dimension_loop = loop %}
+        {%- for level in names %}
+            select
+                '{{ dimension }}' as dimension,
+                {{ dimension_loop.index }} as dimension_order,
+                '{{ level }}' as level,
+                {{ loop.index }} as level_order
+                        {{ 'union all' if not (loop.last and dimension_loop.last) }}
+        {%- endfor %}
     {%- endfor %}
 ),
 

@@ -1,6 +1,9 @@
 {#- Segment x numeric feature (every engineered and raw behavioural feature, clustered on or
-    not): mean, median, the population's mean and sd, the z of the segment mean and the index.
-    One pass over the labelled users with grouping sets; no join back to the users. -#}
+    not): mean, median, the population's mean, median and sd, the z of the segment mean and
+    the index. Means and sds are over all users, in one pass over the labelled users (the
+    population's follow from the segments'). Medians are exact over the fit sample (the
+    vars.fit_sample_size users with the lowest sample_key): at millions of users an exact
+    median over everybody costs more than the rest of the profile. -#}
 {%- set features = numeric_features() %}
 {%- set specs = cluster_feature_specs() %}
 {%- set clustered = [] %}
@@ -9,85 +12,123 @@
 with
 
 labelled as (
-    select * from {{ ref('int_segment_assignments') }}
+    select * from {{ ref('int_labelled_users') }}
 ),
 
-moments as (
+users as (
+    select * from {{ ref('int_user_features') }}
+),
+
+sample_cut as (
+    select max(sample_key) as max_sample_key
+    from (
+        select sample_key from users
+        order by sample_key
+        limit {{ var('fit_sample_size') }}
+    ) as fit_sample
+),
+
+segment_moments as (
     select
-        segment_id,
+        labelled.segment_id,
         count(*) as users,
         {%- for feature in features %}
-        avg({{ feature }}) as mean__{{ feature }},
-        median({{ feature }}) as median__{{ feature }},
-        stddev_pop({{ feature }}) as sd__{{ feature }}{{ ',' if not loop.last }}
+        avg(labelled.{{ feature }}) as mean__{{ feature }},
+        var_pop(labelled.{{ feature }}) as variance__{{ feature }},
+        median(labelled.{{ feature }}) filter (
+            where labelled.sample_key <= sample_cut.max_sample_key
+        ) as median__{{ feature }}{{ ',' if not loop.last }}
         {%- endfor %}
     from labelled
-    group by grouping sets ((segment_id), ())
+    cross join sample_cut
+    group by labelled.segment_id
+),
+
+population_medians as (
+    select
+        {%- for feature in features %}
+        median(users.{{ feature }}) as median__{{ feature }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from users
+    cross join sample_cut
+    where users.sample_key <= sample_cut.max_sample_key
 ),
 
 long_form as (
     {%- for feature in features %}
     select
-        segment_id,
-        users,
+        segment_moments.segment_id,
+        segment_moments.users,
         '{{ feature }}' as feature,
         {{ loop.index }} as feature_order,
-        mean__{{ feature }} as mean_value,
-        median__{{ feature }} as median_value,
-        sd__{{ feature }} as sd_value
-    from moments
+        segment_moments.mean__{{ feature }} as segment_mean,
+        segment_moments.variance__{{ feature }} as segment_variance,
+        segment_moments.median__{{ feature }} as segment_median,
+        population_medians.median__{{ feature }} as population_median
+    from segment_moments
+    cross join population_medians
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
 
 population as (
+    -- Pooled over the segments: mean = sum(n * mean) / N, variance = sum(n * (var + mean^2)) / N - mean^2.
     select
         feature,
-        mean_value as population_mean,
-        median_value as population_median,
-        sd_value as population_sd
+        sum(users * segment_mean) / sum(users) as population_mean,
+        sqrt(greatest(
+            sum(users * (segment_variance + segment_mean * segment_mean)) / sum(users)
+            - power(sum(users * segment_mean) / sum(users), 2),
+            0
+        )) as population_sd
     from long_form
-    where segment_id is null
+    group by feature
 ),
 
-final as (
+scored as (
     select
-        segments.segment_id,
-        segments.feature,
-        segments.feature_order,
-        segments.feature in (
-            {%- for name in clustered %}'{{ name }}'{{ ', ' if not loop.last }}{% endfor %}
-            {%- if clustered | length == 0 %}null{% endif -%}
-        ) as is_cluster_feature,
-        segments.users,
-        segments.mean_value as segment_mean,
-        segments.median_value as segment_median,
+        long_form.segment_id,
+        long_form.feature,
+        long_form.feature_order,
+        long_form.users,
+        long_form.segment_mean,
+        long_form.segment_median,
         population.population_mean,
-        population.population_median,
+        long_form.population_median,
         population.population_sd,
         case
-            when population.population_sd > 0
-                then (segments.mean_value - population.population_mean) / population.population_sd
+            when population.population_sd > 1e-12
+                then (long_form.segment_mean - population.population_mean) / population.population_sd
             else 0
         end as z_score,
         case
             when population.population_mean <> 0
-                then segments.mean_value / population.population_mean * 100
-        end as index_vs_population,
-        row_number() over (
-            partition by segments.segment_id
-            order by
-                case
-                    when population.population_sd > 0
-                        then abs(segments.mean_value - population.population_mean) / population.population_sd
-                    else 0
-                end desc,
-                segments.feature_order
-        ) as distinctiveness_rank,
+                then long_form.segment_mean / population.population_mean * 100
+        end as index_vs_population
+    from long_form
+    inner join population on long_form.feature = population.feature
+),
+
+final as (
+    select
+        segment_id,
+        feature,
+        feature_order,
+        feature in (
+            {%- for name in clustered %}'{{ name }}'{{ ', ' if not loop.last }}{% endfor %}
+            {%- if clustered | length == 0 %}null{% endif -%}
+        ) as is_cluster_feature,
+        users,
+        segment_mean,
+        segment_median,
+        population_mean,
+        population_median,
+        population_sd,
+        z_score,
+        index_vs_population,
+        row_number() over (partition by segment_id order by abs(z_score) desc, feature_order) as distinctiveness_rank,
         '{{ invocation_id }}' as run_id
-    from long_form as segments
-    inner join population on segments.feature = population.feature
-    where segments.segment_id is not null
+    from scored
 )
 
 select * from final

@@ -9,7 +9,7 @@ labelled as (
     select
         segment_id,
         interests
-    from {{ ref('int_segment_assignments') }}
+    from {{ ref('int_labelled_users') }}
 ),
 
 segments as (
@@ -40,16 +40,22 @@ counted as (
     group by segment_id, interest
 ),
 
+interests_seen as (
+    select distinct interest from counted
+),
+
 grid as (
     select
         segments.segment_id,
         segments.segment_users,
-        interests.interest,
+        interests_seen.interest,
         coalesce(counted.users, 0) as users
     from segments
-    cross join (select distinct interest from counted) as interests
+    cross join interests_seen
     left join counted
-        on segments.segment_id = counted.segment_id and interests.interest = counted.interest
+        on
+            segments.segment_id = counted.segment_id
+            and interests_seen.interest = counted.interest
 ),
 
 scored as (
@@ -80,7 +86,7 @@ final as (
                 users < {{ var('min_cell_users') }},
                 share_in_segment / (interest_users / population_users) desc,
                 users desc,
-                interest
+                interest asc
         ) as rank_in_segment,
         '{{ invocation_id }}' as run_id
     from scored

@@ -158,6 +158,16 @@ creative_rows as (
     from response
 ),
 
+recommendations as (
+    select * from interest_rows
+    union all
+    select * from device_rows
+    union all
+    select * from timing_rows
+    union all
+    select * from creative_rows
+),
+
 final as (
     select
         segment_id,
@@ -170,15 +180,7 @@ final as (
         population_value,
         index_vs_population,
         '{{ invocation_id }}' as run_id
-    from (
-        select * from interest_rows
-        union all
-        select * from device_rows
-        union all
-        select * from timing_rows
-        union all
-        select * from creative_rows
-    )
+    from recommendations
 )
 
 select * from final

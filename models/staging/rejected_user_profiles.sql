@@ -6,19 +6,19 @@ parsed as (
 
 final as (
     select
-        source_row_number,
+        parsed.source_row_number,
         {%- for header, name in input_columns() %}
-        raw_{{ name }},
+            raw_{{ name }},
         {%- endfor %}
-        raw_line,
-        rejection_reasons,
-        list_transform(rejection_reasons, lambda reason: reason.code) as rejection_codes,
+        parsed.raw_line,
+        parsed.rejection_reasons,
+        list_transform(parsed.rejection_reasons, lambda reason: reason.code) as rejection_codes,
         array_to_string(
-            list_transform(rejection_reasons, lambda reason: reason.column || ': ' || reason.detail),
+            list_transform(parsed.rejection_reasons, lambda reason: reason.column || ': ' || reason.detail),
             '; '
         ) as rejection_summary
     from parsed
-    where not is_valid
+    where not parsed.is_valid
 )
 
 select * from final

@@ -21,7 +21,7 @@ final as (
         interest,
         interest in (
             {%- for interest in known_interests() %}
-            '{{ interest }}'{{ ',' if not loop.last }}
+                '{{ interest }}'{{ ',' if not loop.last }}
             {%- endfor %}
         ) as is_known_interest
     from exploded

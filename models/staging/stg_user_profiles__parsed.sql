@@ -16,11 +16,11 @@ typed as (
     select
         source_row_number,
         {%- for header, name in input_columns() %}
-        raw_{{ name }},
+            raw_{{ name }},
         {%- endfor %}
         {{ parse_number('raw_user_id') }} as user_id_number,
         {%- for dimension in profile_levels() %}
-        {{ canonical_level('raw_' ~ dimension, dimension) }} as {{ dimension }},
+            {{ canonical_level('raw_' ~ dimension, dimension) }} as {{ dimension }},
         {%- endfor %}
         {{ parse_number('raw_likes_and_reactions') }} as likes_and_reactions,
         {{ parse_number('raw_followed_accounts') }} as followed_accounts,
@@ -55,28 +55,28 @@ checked as (
             -- Fast path: a row whose typed values all pass gets no reasons without building them.
             when coalesce(isfinite(user_id_number) and user_id_number = floor(user_id_number), false)
                 {%- for dimension in profile_levels() %}
-                and {{ dimension }} is not null
+                    and {{ dimension }} is not null
                 {%- endfor %}
                 {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
-                and {{ numeric_is_valid(column, minimum, maximum, whole) }}
+                    and {{ numeric_is_valid(column, minimum, maximum, whole) }}
                 {%- endfor %}
                 and len(interests) > 0
-                then []::struct("column" varchar, code varchar, detail varchar) []
+                then []::struct("column" varchar, code varchar, detail varchar)[]
             else list_filter([
-                {{ rejection_reason('user_id_number is null and ' ~ is_blank('raw_user_id'), 'user_id', 'missing_value', "'missing'") }},
+                    {{ rejection_reason('user_id_number is null and ' ~ is_blank('raw_user_id'), 'user_id', 'missing_value', "'missing'") }},
                 {{ rejection_reason(
                     "not coalesce(isfinite(user_id_number) and user_id_number = floor(user_id_number), false) and not " ~ is_blank('raw_user_id'),
                     'user_id', 'not_an_integer', "'not a whole number: ' || " ~ quoted_value('raw_user_id')) }},
-                {%- for dimension in profile_levels() %}
-                {{ rejection_reason(dimension ~ ' is null and ' ~ is_blank('raw_' ~ dimension), dimension, 'missing_value', "'missing'") }},
+                    {%- for dimension in profile_levels() %}
+                        {{ rejection_reason(dimension ~ ' is null and ' ~ is_blank('raw_' ~ dimension), dimension, 'missing_value', "'missing'") }},
                 {{ rejection_reason(dimension ~ ' is null and not ' ~ is_blank('raw_' ~ dimension), dimension, 'unknown_level',
                     "'unknown level: ' || " ~ quoted_value('raw_' ~ dimension)) }},
-                {%- endfor %}
-                {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
-                {{ numeric_reasons(column, minimum=minimum, maximum=maximum, whole=whole, hint=hint) }}
-                {%- endfor %}
-                {{ rejection_reason('len(interests) = 0', 'top_interests', 'missing_value', "'no interests listed'") }}
-            ], lambda reason: reason is not null)
+                    {%- endfor %}
+                    {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
+                        {{ numeric_reasons(column, minimum=minimum, maximum=maximum, whole=whole, hint=hint) }}
+                    {%- endfor %}
+                    {{ rejection_reason('len(interests) = 0', 'top_interests', 'missing_value', "'no interests listed'") }}
+                ], lambda reason: reason is not null)
         end as row_reasons
     from typed
 ),
@@ -97,15 +97,15 @@ repeated_rows as (
         md5(concat_ws(
             '|',
             {%- for dimension in profile_levels() %}
-            coalesce({{ dimension }}, lower({{ clean_text('raw_' ~ dimension) }})),
+                coalesce({{ dimension }}, lower({{ clean_text('raw_' ~ dimension) }})),
             {%- endfor %}
-            coalesce(likes_and_reactions::varchar, raw_likes_and_reactions),
-            coalesce(followed_accounts::varchar, raw_followed_accounts),
-            coalesce(weekday_hours_online::varchar, raw_weekday_hours_online),
-            coalesce(weekend_hours_online::varchar, raw_weekend_hours_online),
-            coalesce(click_through_rate::varchar, raw_click_through_rate),
-            coalesce(conversion_rate::varchar, raw_conversion_rate),
-            coalesce(ad_interaction_seconds::varchar, raw_ad_interaction_seconds),
+            coalesce(likes_and_reactions::varchar, raw_likes_and_reactions::varchar),
+            coalesce(followed_accounts::varchar, raw_followed_accounts::varchar),
+            coalesce(weekday_hours_online::varchar, raw_weekday_hours_online::varchar),
+            coalesce(weekend_hours_online::varchar, raw_weekend_hours_online::varchar),
+            coalesce(click_through_rate::varchar, raw_click_through_rate::varchar),
+            coalesce(conversion_rate::varchar, raw_conversion_rate::varchar),
+            coalesce(ad_interaction_seconds::varchar, raw_ad_interaction_seconds::varchar),
             array_to_string(interests, ',')
         )) as version
     from checked
@@ -125,21 +125,22 @@ duplicate_reasons as (
     select
         repeated_rows.source_row_number,
         case
-            when repeated_summary.versions > 1 then {
-                'column': 'user_id',
-                'code': 'conflicting_duplicate',
-                'detail': 'user_id ' || repeated_rows.user_id || ' has different values in rows '
-                    || repeated_summary.row_list || '; every copy is quarantined'
-            }
+            when repeated_summary.versions > 1
+                then {
+                        'column': 'user_id',
+                        'code': 'conflicting_duplicate',
+                        'detail': 'user_id ' || repeated_rows.user_id || ' has different values in rows '
+                        || repeated_summary.row_list || '; every copy is quarantined'
+                    }
             when repeated_rows.source_row_number > min(repeated_rows.source_row_number) over (
-                partition by repeated_rows.user_id
-            ) then {
-                'column': 'user_id',
-                'code': 'exact_duplicate',
-                'detail': 'repeats row ' || min(repeated_rows.source_row_number) over (
                     partition by repeated_rows.user_id
-                ) || ' exactly; the first copy is kept'
-            }
+                ) then {
+                    'column': 'user_id',
+                    'code': 'exact_duplicate',
+                    'detail': 'repeats row ' || min(repeated_rows.source_row_number) over (
+                        partition by repeated_rows.user_id
+                    ) || ' exactly; the first copy is kept'
+                }
         end as reason
     from repeated_rows
     inner join repeated_summary on repeated_rows.user_id = repeated_summary.user_id
@@ -150,11 +151,11 @@ parsed_rows as (
         checked.source_row_number,
         null::varchar as raw_line,
         {%- for header, name in input_columns() %}
-        checked.raw_{{ name }},
+            checked.raw_{{ name }},
         {%- endfor %}
         checked.user_id,
         {%- for dimension in profile_levels() %}
-        checked.{{ dimension }},
+            checked.{{ dimension }},
         {%- endfor %}
         checked.likes_and_reactions,
         checked.followed_accounts,
@@ -178,11 +179,11 @@ malformed_rows as (
         source_row_number,
         raw_line,
         {%- for header, name in input_columns() %}
-        null::varchar as raw_{{ name }},
+            null::varchar as raw_{{ name }},
         {%- endfor %}
         null::bigint as user_id,
         {%- for dimension in profile_levels() %}
-        null::varchar as {{ dimension }},
+            null::varchar as {{ dimension }},
         {%- endfor %}
         null::double as likes_and_reactions,
         null::double as followed_accounts,
@@ -191,7 +192,7 @@ malformed_rows as (
         null::double as click_through_rate,
         null::double as conversion_rate,
         null::double as ad_interaction_seconds,
-        null::varchar [] as interests,
+        null::varchar[] as interests,
         [{
             'column': 'record',
             'code': 'malformed_record',
@@ -206,7 +207,7 @@ final as (
     select
         * replace (
             {%- for header, name in input_columns() %}
-            case when len(rejection_reasons) > 0 then raw_{{ name }} end as raw_{{ name }}{{ ',' if not loop.last }}
+                case when len(rejection_reasons) > 0 then raw_{{ name }}::varchar end as raw_{{ name }}{{ ',' if not loop.last }}
             {%- endfor %}
         ),
         len(rejection_reasons) = 0 as is_valid

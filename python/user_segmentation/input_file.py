@@ -66,10 +66,19 @@ class InputFile:
 
     @property
     def read_sql(self) -> str:
-        """A SELECT yielding ``source_row_number`` and one varchar column per input column."""
+        """A SELECT yielding ``source_row_number`` and one ``raw_<name>`` column per input column.
+
+        Text for CSV; for Parquet, numeric columns keep their type (staging casts as needed).
+        """
         selected = []
         for _header, name in COLUMNS:
-            value = f"cast({quote_identifier(self.columns[name])} as varchar)"
+            column = quote_identifier(self.columns[name])
+            if self.input_format == "parquet" and name in NUMERIC_COLUMNS + ("user_id",):
+                # Typed Parquet columns stay typed: staging casts them to text only for
+                # rejected rows (a double -> text -> double round trip is costly at scale).
+                value = column
+            else:
+                value = f"cast({column} as varchar)"
             if self.decimal_comma and name in NUMERIC_COLUMNS:
                 value = f"replace({value}, ',', '.')"
             selected.append(f"{value} as raw_{name}")

@@ -37,7 +37,7 @@ read_by_plugin as (
     select rows_read + malformed_records as rows_in_file
     from {{ source('user_file', 'input_manifest') }}
     {%- else %}
-    select count(*) as rows_in_file from {{ ref('raw_user_profiles') }}
+        select count(*) as rows_in_file from {{ ref('raw_user_profiles') }}
     {%- endif %}
 ),
 

@@ -3,7 +3,12 @@ with
 
 users as (select user_id from {{ ref('stg_user_profiles') }}),
 
-labels as (select user_id, segment_id from {{ ref('int_segment_assignments') }}),
+labels as (
+    select
+        user_id,
+        segment_id
+    from {{ ref('int_segment_assignments') }}
+),
 
 per_user as (
     select
@@ -15,9 +20,15 @@ per_user as (
 ),
 
 final as (
-    select user_id, segments from per_user where segments <> 1
+    select
+        user_id,
+        segments
+    from per_user
+    where segments <> 1
     union all
-    select labels.user_id, null as segments
+    select
+        labels.user_id,
+        null as segments
     from labels
     anti join users on labels.user_id = users.user_id
 )

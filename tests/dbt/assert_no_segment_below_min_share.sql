@@ -13,7 +13,9 @@ sizes as (
 ),
 
 final as (
-    select segment_id, share
+    select
+        segment_id,
+        share
     from sizes
     where share < {{ var('min_segment_share') }}
 )

@@ -125,3 +125,25 @@ def test_too_few_users_stops_with_the_numbers(tmp_path: Path) -> None:
     assert "Not enough users to cluster: k up to 8 needs at least 9 valid users" in run.output
     assert "there are 5 valid users" in run.output
     assert "Traceback" not in run.output
+
+
+TUTORIAL_PRESET = (
+    "{k: 5, cluster_features: {weekday_hours_online: {weight: 1}, weekend_hours_online: {weight: 1}, "
+    "likes_and_reactions: {weight: 1}, click_through_rate: {weight: 1}}, "
+    "cluster_categoricals: {age: 1, gender: 1, income_level: 1}}"
+)
+
+
+def test_tutorial_preset_one_hot_encodes_age_gender_income(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert TUTORIAL_PRESET in readme, "the README documents this exact preset"
+    run = run_dbt(tmp_path / "tutorial.duckdb", "build", vars_yaml=TUTORIAL_PRESET)
+    assert run.returncode == 0, run.output[-3000:]
+    kinds = dict(run.query("select feature_kind, count(*) from int_feature_stats group by 1"))
+    assert kinds == {"numeric": 4, "indicator": 6 + 2 + 6}
+    assert run.query("select k, k_mode from segmentation_k_selection") == [(5, "fixed")]
+    # Indicators are 0/1 times their weight, not standardised (as in the tutorial).
+    assert run.scalar("select count(distinct z_age__18_24) from int_feature_matrix") == 2
+    centroids = run.query("select feature, centroid_value from int_segment_centroids "
+                          "where feature like 'gender__%' order by segment_id, feature")
+    assert all(0 <= value <= 1 for _, value in centroids)
