@@ -5,6 +5,7 @@
     its fit sample (the lowest sample keys), so it is never written out in full. -#}
 {%- set specs = cluster_feature_specs() %}
 
+-- noqa: disable=LT02
 with
 
 features as (
@@ -21,6 +22,7 @@ final as (
         features.sample_key,
     {%- for spec in specs %}
         {{ z_value_sql(spec, loop.index) }} as z_{{ spec.name }}{{ ',' if not loop.last }}
+    
     
     {%- endfor %}
     from features

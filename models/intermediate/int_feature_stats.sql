@@ -2,6 +2,7 @@
     (a stats table joined to the users is much cheaper than a window over all rows). -#}
 {%- set specs = cluster_feature_specs() %}
 
+-- noqa: disable=LT02
 with
 
 features as (
@@ -14,6 +15,7 @@ moments as (
     {%- for spec in specs %}
         avg({{ feature_value_sql(spec) }}) as mean_{{ loop.index }},
         coalesce(stddev_pop({{ feature_value_sql(spec) }}), 0) as sd_{{ loop.index }}{{ ',' if not loop.last }}
+    
     
     {%- endfor %}
     from features
@@ -36,7 +38,7 @@ final as (
             sd_{{ loop.index }} as sd,
             '{{ invocation_id }}' as run_id
         from moments
-                {{ 'union all' if not loop.last }}
+    {{ 'union all' if not loop.last }}
     {%- endfor %}
 )
 

@@ -2,7 +2,8 @@
     ties to the lower id), with every feature, demographic and the interests: the one stored
     copy the profile marts aggregate, so they need no join back to the users.
     previous_segment_id comes from this table as the last build left it. -#}
-{%- set keep = ['user_id', 'sample_key', 'interests'] + (numeric_features().keys() | list) + (profile_levels().keys() | list) %}
+{%- set keep = ['user_id', 'sample_key', 'interests']
+    + (numeric_features().keys() | list) + (profile_levels().keys() | list) %}
 {%- set previous = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
 
 with
@@ -17,7 +18,7 @@ final as (
         {%- if previous is not none and execute %}
         previous_labels.segment_id as previous_segment_id,
         {%- else %}
-        null::integer as previous_segment_id,
+            null::integer as previous_segment_id,
         {%- endif %}
         '{{ invocation_id }}' as run_id
     from labelled

@@ -2,6 +2,7 @@
     the seed segment_name_overrides), size, most distinctive traits, dominant demographics and
     targeting in a line. -#}
 
+-- noqa: disable=LT02
 with
 
 fit as (
@@ -44,7 +45,7 @@ dominant as (
         arg_max(level, share_in_segment) filter (where dimension = '{{ dimension }}')
             as dominant_{{ dimension }}{{ ',' if not loop.last }}
     
-{%- endfor %}
+    {%- endfor %}
     from {{ ref('segment_category_profiles') }}
     group by segment_id
 ),

@@ -3,6 +3,7 @@
     every segment (0 users where none), so a chart never silently misses a level. -#}
 {%- set levels = profile_levels() %}
 
+-- noqa: disable=LT02
 with
 
 labelled as (
@@ -18,7 +19,7 @@ counted as (
             count(*) as users
         from labelled
         group by segment_id, {{ dimension }}
-                {{ 'union all' if not loop.last }}
+    {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
 
@@ -31,7 +32,7 @@ catalogue as (
                 {{ dimension_loop.index }} as dimension_order,
                 '{{ level }}' as level,
                 {{ loop.index }} as level_order
-                        {{ 'union all' if not (loop.last and dimension_loop.last) }}
+    {{ 'union all' if not (loop.last and dimension_loop.last) }}
         {%- endfor %}
     {%- endfor %}
 ),

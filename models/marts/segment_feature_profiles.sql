@@ -32,13 +32,14 @@ segment_moments as (
     select
         labelled.segment_id,
         count(*) as users,
-        {%- for feature in features %}
+    {%- for feature in features %}
         avg(labelled.{{ feature }}) as mean__{{ feature }},
         var_pop(labelled.{{ feature }}) as variance__{{ feature }},
         median(labelled.{{ feature }}) filter (
             where labelled.sample_key <= sample_cut.max_sample_key
         ) as median__{{ feature }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    
+    {%- endfor %}
     from labelled
     cross join sample_cut
     group by labelled.segment_id
@@ -46,8 +47,9 @@ segment_moments as (
 
 population_medians as (
     select
-        {%- for feature in features %}
-        median(users.{{ feature }}) as median__{{ feature }}{{ ',' if not loop.last }}
+    {%- for feature in features %}
+            median(users.{{ feature }}) as median__{{ feature }}{{ ',' if not loop.last }}
+    
         {%- endfor %}
     from users
     cross join sample_cut
@@ -56,17 +58,17 @@ population_medians as (
 
 long_form as (
     {%- for feature in features %}
-    select
-        segment_moments.segment_id,
-        segment_moments.users,
-        '{{ feature }}' as feature,
-        {{ loop.index }} as feature_order,
-        segment_moments.mean__{{ feature }} as segment_mean,
-        segment_moments.variance__{{ feature }} as segment_variance,
-        segment_moments.median__{{ feature }} as segment_median,
-        population_medians.median__{{ feature }} as population_median
-    from segment_moments
-    cross join population_medians
+        select
+            segment_moments.segment_id,
+            segment_moments.users,
+            '{{ feature }}' as feature,
+            {{ loop.index }} as feature_order,
+            segment_moments.mean__{{ feature }} as segment_mean,
+            segment_moments.variance__{{ feature }} as segment_variance,
+            segment_moments.median__{{ feature }} as segment_median,
+            population_medians.median__{{ feature }} as population_median
+        from segment_moments
+        cross join population_medians
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
@@ -115,7 +117,7 @@ final as (
         feature,
         feature_order,
         feature in (
-            {%- for name in clustered %}'{{ name }}'{{ ', ' if not loop.last }}{% endfor %}
+            {%- for name in clustered %}                '{{ name }}'{{ ', ' if not loop.last }}                                {% endfor %}
             {%- if clustered | length == 0 %}null{% endif -%}
         ) as is_cluster_feature,
         users,

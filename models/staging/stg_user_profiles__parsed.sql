@@ -62,22 +62,23 @@ checked as (
                 {%- endfor %}
                 and len(interests) > 0
                 then []::struct("column" varchar, code varchar, detail varchar)[]
+            -- noqa: disable=LT02,LT05
             else list_filter([
-                    {{ rejection_reason('user_id_number is null and ' ~ is_blank('raw_user_id'), 'user_id', 'missing_value', "'missing'") }},
+                {{ rejection_reason('user_id_number is null and ' ~ is_blank('raw_user_id'), 'user_id', 'missing_value', "'missing'") }},
                 {{ rejection_reason(
                     "not coalesce(isfinite(user_id_number) and user_id_number = floor(user_id_number), false) and not " ~ is_blank('raw_user_id'),
                     'user_id', 'not_an_integer', "'not a whole number: ' || " ~ quoted_value('raw_user_id')) }},
-                    {%- for dimension in profile_levels() %}
-                        {{ rejection_reason(dimension ~ ' is null and ' ~ is_blank('raw_' ~ dimension), dimension, 'missing_value', "'missing'") }},
+                {%- for dimension in profile_levels() %}
+                {{ rejection_reason(dimension ~ ' is null and ' ~ is_blank('raw_' ~ dimension), dimension, 'missing_value', "'missing'") }},
                 {{ rejection_reason(dimension ~ ' is null and not ' ~ is_blank('raw_' ~ dimension), dimension, 'unknown_level',
                     "'unknown level: ' || " ~ quoted_value('raw_' ~ dimension)) }},
-                    {%- endfor %}
-                    {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
-                        {{ numeric_reasons(column, minimum=minimum, maximum=maximum, whole=whole, hint=hint) }}
-                    {%- endfor %}
-                    {{ rejection_reason('len(interests) = 0', 'top_interests', 'missing_value', "'no interests listed'") }}
-                ], lambda reason: reason is not null)
-        end as row_reasons
+                {%- endfor %}
+                {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
+                {{ numeric_reasons(column, minimum=minimum, maximum=maximum, whole=whole, hint=hint) }}
+                {%- endfor %}
+                {{ rejection_reason('len(interests) = 0', 'top_interests', 'missing_value', "'no interests listed'") }}
+            ], lambda reason: reason is not null)
+        end as row_reasons -- noqa: enable=LT02,LT05
     from typed
 ),
 
@@ -206,9 +207,11 @@ final as (
     -- storing every value twice is most of this model's cost).
     select
         * replace (
+            -- noqa: disable=LT01,LT02,LT05
             {%- for header, name in input_columns() %}
-                case when len(rejection_reasons) > 0 then raw_{{ name }}::varchar end as raw_{{ name }}{{ ',' if not loop.last }}
+            case when len(rejection_reasons) > 0 then raw_{{ name }}::varchar end as raw_{{ name }}{{ ',' if not loop.last }}
             {%- endfor %}
+            -- noqa: enable=LT01,LT02,LT05
         ),
         len(rejection_reasons) = 0 as is_valid
     from parsed_rows
