@@ -9,6 +9,7 @@
 {%- set clustered = [] %}
 {%- for spec in specs if spec.kind == 'numeric' %}{% do clustered.append(spec.name) %}{% endfor %}
 
+-- noqa: disable=LT02
 with
 
 labelled as (
@@ -69,7 +70,7 @@ long_form as (
             population_medians.median__{{ feature }} as population_median
         from segment_moments
         cross join population_medians
-    {{ 'union all' if not loop.last }}
+        {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
 
@@ -116,10 +117,7 @@ final as (
         segment_id,
         feature,
         feature_order,
-        feature in (
-            {%- for name in clustered %}                '{{ name }}'{{ ', ' if not loop.last }}                                {% endfor %}
-            {%- if clustered | length == 0 %}null{% endif -%}
-        ) as is_cluster_feature,
+        feature in ({{ "'" ~ (clustered | join("', '")) ~ "'" if clustered else 'null' }}) as is_cluster_feature,
         users,
         segment_mean,
         segment_median,

@@ -13,6 +13,7 @@ Targets (README "Performance") are reported, never asserted: a benchmark prints 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -27,7 +28,7 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
-RECIPE = r'''
+RECIPE = r"""
 import sys, time
 import pandas as pd
 from sklearn.cluster import KMeans
@@ -44,7 +45,7 @@ data["Cluster"] = KMeans(n_clusters=5, random_state=42).fit_predict(encoded[feat
 means = data.groupby("Cluster")[["Age", "Gender", "Income Level"] + numeric].agg(
     lambda s: s.mean() if s.dtype.kind in "if" else s.mode()[0])
 print(f"recipe_seconds={time.perf_counter() - started:.3f}")
-'''
+"""
 
 
 @dataclass
@@ -59,23 +60,19 @@ class Measurement:
 
 
 def _tree_rss(process: psutil.Process) -> int:
+    """Resident memory of a process and all its descendants (those that end meanwhile count 0)."""
     total = 0
-    try:
+    with contextlib.suppress(psutil.NoSuchProcess):
         for proc in [process, *process.children(recursive=True)]:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
                 total += proc.memory_info().rss
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                pass
-    except psutil.NoSuchProcess:
-        pass
     return total
 
 
 def run_measured(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int, str]:
     """Run a command; wall seconds, peak RSS (MiB) of its process tree, exit code, output."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0
     handle = psutil.Process(process.pid)
     output: list[str] = []
@@ -118,22 +115,38 @@ def measure_ours(rows: int, data: Path, work: Path) -> Measurement:
     db = work / "warehouse.duckdb"
     for leftover in work.glob("warehouse.duckdb*"):
         leftover.unlink()
-    env = {**os.environ, "SEGMENTATION_DB": str(db), "DBT_PROFILES_DIR": str(ROOT), "DBT_USE_COLORS": "false",
-           "DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs")}
+    env = {
+        **os.environ,
+        "SEGMENTATION_DB": str(db),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_USE_COLORS": "false",
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
     bin_dir = Path(sys.executable).parent
     quoted = str(data).replace("'", "''")
     dbt_wall, dbt_peak, code, output = run_measured(
-        [str(bin_dir / "dbt"), "build", "--vars", f"{{input_path: '{quoted}'}}"], env, ROOT)
+        [str(bin_dir / "dbt"), "build", "--vars", f"{{input_path: '{quoted}'}}"], env, ROOT
+    )
     if code != 0:
         return Measurement(rows, "ours", dbt_wall, dbt_peak, False, note=output[-1500:])
     report_wall, report_peak, code, output = run_measured(
         [str(bin_dir / "user-segmentation"), "report", "--db", str(db), "--out", str(work / "report.html")],
-        env, ROOT)
+        env,
+        ROOT,
+    )
     stages = stage_times(work / "target")
     stages["dbt build (wall)"] = round(dbt_wall, 2)
     stages["report (wall)"] = round(report_wall, 2)
-    return Measurement(rows, "ours", round(dbt_wall + report_wall, 2), round(max(dbt_peak, report_peak), 1),
-                       code == 0, stages, "" if code == 0 else output[-800:])
+    return Measurement(
+        rows,
+        "ours",
+        round(dbt_wall + report_wall, 2),
+        round(max(dbt_peak, report_peak), 1),
+        code == 0,
+        stages,
+        "" if code == 0 else output[-800:],
+    )
 
 
 def measure_recipe(rows: int, data: Path, work: Path) -> Measurement:
@@ -141,8 +154,9 @@ def measure_recipe(rows: int, data: Path, work: Path) -> Measurement:
     work.mkdir(parents=True, exist_ok=True)
     script.write_text(RECIPE)
     wall, peak, code, output = run_measured([sys.executable, str(script), str(data)], dict(os.environ), ROOT)
-    return Measurement(rows, "recipe", round(wall, 2), round(peak, 1), code == 0,
-                       note="" if code == 0 else output[-800:])
+    return Measurement(
+        rows, "recipe", round(wall, 2), round(peak, 1), code == 0, note="" if code == 0 else output[-800:]
+    )
 
 
 def quality_at_scale(rows: int, data: Path, work: Path) -> dict[str, float]:
@@ -154,14 +168,17 @@ def quality_at_scale(rows: int, data: Path, work: Path) -> dict[str, float]:
     con = duckdb.connect(str(work / "warehouse.duckdb"), read_only=True)
     pairs = con.execute(
         f"select a.segment_id, t.planted_segment from int_segment_assignments a "
-        f"join read_parquet('{truth}') t on a.user_id = t.user_id").fetchnumpy()
+        f"join read_parquet('{truth}') t on a.user_id = t.user_id"
+    ).fetchnumpy()
     con.close()
     return {"ari_vs_truth": round(float(adjusted_rand_score(pairs["planted_segment"], pairs["segment_id"])), 4)}
 
 
 def markdown(measurements: list[Measurement]) -> str:
-    lines = ["| rows | system | wall (s) | peak RSS (MiB) | ours / recipe (time) | ours / recipe (memory) |",
-             "|---:|---|---:|---:|---:|---:|"]
+    lines = [
+        "| rows | system | wall (s) | peak RSS (MiB) | ours / recipe (time) | ours / recipe (memory) |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
     by_key = {(m.rows, m.system): m for m in measurements}
     for m in measurements:
         ratio_t = ratio_m = ""
@@ -170,13 +187,17 @@ def markdown(measurements: list[Measurement]) -> str:
             ratio_t = f"{m.wall_s / recipe.wall_s:.2f}"
             ratio_m = f"{m.peak_rss_mb / recipe.peak_rss_mb:.2f}"
         status = "" if m.ok else " (failed)"
-        lines.append(f"| {m.rows:,} | {m.system}{status} | {m.wall_s:.1f} | {m.peak_rss_mb:,.0f} | {ratio_t} | {ratio_m} |")
+        lines.append(
+            f"| {m.rows:,} | {m.system}{status} | {m.wall_s:.1f} | {m.peak_rss_mb:,.0f} | {ratio_t} | {ratio_m} |"
+        )
     return "\n".join(lines)
 
 
 def run_benchmark(sizes: list[int], out: Path | None, cache: Path, recipe: bool = True) -> int:
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, " \
-              f"Python {platform.python_version()}"
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
+        f"Python {platform.python_version()}"
+    )
     print(f"benchmark on {machine}", flush=True)
     measurements: list[Measurement] = []
     extras: dict[int, dict] = {}
@@ -186,27 +207,38 @@ def run_benchmark(sizes: list[int], out: Path | None, cache: Path, recipe: bool 
             work = Path(scratch) / str(rows)
             ours = measure_ours(rows, data, work)
             measurements.append(ours)
-            print(f"{rows:,} ours: {ours.wall_s:.1f} s, {ours.peak_rss_mb:,.0f} MiB"
-                  + ("" if ours.ok else f" FAILED\n{ours.note}"), flush=True)
+            print(
+                f"{rows:,} ours: {ours.wall_s:.1f} s, {ours.peak_rss_mb:,.0f} MiB"
+                + ("" if ours.ok else f" FAILED\n{ours.note}"),
+                flush=True,
+            )
             if ours.ok:
                 extras[rows] = quality_at_scale(rows, data, work)
-                slowest = sorted(((v, k) for k, v in ours.stages.items()
-                                  if not k.startswith(("dbt", "all", "report"))), reverse=True)[:3]
-                print("  slowest models: " + ", ".join(f"{k} {v:.1f} s" for v, k in slowest)
-                      + f"; tests {ours.stages['all tests (sum)']:.1f} s; {extras[rows]}", flush=True)
+                slowest = sorted(
+                    ((v, k) for k, v in ours.stages.items() if not k.startswith(("dbt", "all", "report"))),
+                    reverse=True,
+                )[:3]
+                print(
+                    "  slowest models: "
+                    + ", ".join(f"{k} {v:.1f} s" for v, k in slowest)
+                    + f"; tests {ours.stages['all tests (sum)']:.1f} s; {extras[rows]}",
+                    flush=True,
+                )
             if recipe:
                 theirs = measure_recipe(rows, data, work)
                 measurements.append(theirs)
-                print(f"{rows:,} recipe: {theirs.wall_s:.1f} s, {theirs.peak_rss_mb:,.0f} MiB"
-                      + ("" if theirs.ok else " FAILED"), flush=True)
+                print(
+                    f"{rows:,} recipe: {theirs.wall_s:.1f} s, {theirs.peak_rss_mb:,.0f} MiB"
+                    + ("" if theirs.ok else " FAILED"),
+                    flush=True,
+                )
     table = markdown(measurements)
     print()
     print(table)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(f"Machine: {machine}\n\n{table}\n")
-        records = [asdict(m) | {"quality": extras.get(m.rows, {}) if m.system == "ours" else {}}
-                   for m in measurements]
+        records = [asdict(m) | {"quality": extras.get(m.rows, {}) if m.system == "ours" else {}} for m in measurements]
         out.with_suffix(".json").write_text(json.dumps(records, indent=2))
         print(f"\nwrote {out} and {out.with_suffix('.json')}")
     return 0 if all(m.ok for m in measurements if m.system == "ours") else 1

@@ -13,8 +13,10 @@ def _generate(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     rows = generate(args.rows, args.seed, Path(args.out), Path(args.truth) if args.truth else None)
-    print(f"wrote {rows:,} rows to {args.out} in {time.perf_counter() - started:.1f} s"
-          + (f" (truth: {args.truth})" if args.truth else ""))
+    print(
+        f"wrote {rows:,} rows to {args.out} in {time.perf_counter() - started:.1f} s"
+        + (f" (truth: {args.truth})" if args.truth else "")
+    )
     return 0
 
 

@@ -197,14 +197,14 @@ def score_k(
 
 def choose_k(scores: list[KScore], min_segment_share: float) -> tuple[int, str]:
     """The k to use and the rule that picked it (see the module docstring)."""
-    eligible = [
-        s for s in scores if s.stability_ari >= STABLE_ENOUGH and s.smallest_share >= min_segment_share
-    ]
+    eligible = [s for s in scores if s.stability_ari >= STABLE_ENOUGH and s.smallest_share >= min_segment_share]
     pool = eligible or scores
     best = max(pool, key=lambda s: (round(s.silhouette_gap, 6), -s.k))
     if eligible:
-        rule = (f"largest silhouette gap over the null reference among k with stability >= "
-                f"{STABLE_ENOUGH} and smallest segment >= {min_segment_share:.0%}")
+        rule = (
+            f"largest silhouette gap over the null reference among k with stability >= "
+            f"{STABLE_ENOUGH} and smallest segment >= {min_segment_share:.0%}"
+        )
     else:
         rule = "largest silhouette gap over the null reference (no k met the stability and size rules)"
     return best.k, rule
@@ -279,8 +279,11 @@ def segment_names(
         # Level 0: the ``traits`` strongest features that are distinctive (|z| >= threshold).
         # Level 1..: to break a clash, any non-zero trait counts, one more per level.
         depth = min(traits + max(level - 1, 0), features)
-        chosen = [j for j in orders[i][:depth]
-                  if abs(centroids_z[i, j]) >= DISTINCT_TRAIT_Z or (level > 0 and centroids_z[i, j] != 0)]
+        chosen = [
+            j
+            for j in orders[i][:depth]
+            if abs(centroids_z[i, j]) >= DISTINCT_TRAIT_Z or (level > 0 and centroids_z[i, j] != 0)
+        ]
         if not chosen:
             return "Close to average"
         parts = [high_labels[j] if centroids_z[i, j] > 0 else low_labels[j] for j in chosen]

@@ -65,10 +65,12 @@ class Plugin(BasePlugin):
         found = _inspect(path, encoding)
         if source_config.get("kind") == "malformed_records":
             rows = found.malformed
-            return pa.table({
-                "source_row_number": pa.array([r.source_row_number for r in rows], pa.int64()),
-                "error_type": pa.array([r.error_type for r in rows], pa.string()),
-                "raw_line": pa.array([r.raw_line for r in rows], pa.string()),
-                "error_message": pa.array([r.message for r in rows], pa.string()),
-            })
+            return pa.table(
+                {
+                    "source_row_number": pa.array([r.source_row_number for r in rows], pa.int64()),
+                    "error_type": pa.array([r.error_type for r in rows], pa.string()),
+                    "raw_line": pa.array([r.raw_line for r in rows], pa.string()),
+                    "error_message": pa.array([r.message for r in rows], pa.string()),
+                }
+            )
         return pa.Table.from_pylist([found.manifest_row()])

@@ -130,9 +130,7 @@ def _weights(levels: tuple[str, ...], leaning: dict[str, float]) -> np.ndarray:
     return weights / weights.sum()
 
 
-def _draw_levels(
-    rng: np.random.Generator, segment: np.ndarray, column: str
-) -> pa.Array:
+def _draw_levels(rng: np.random.Generator, segment: np.ndarray, column: str) -> pa.Array:
     """Draw a categorical column: per segment, levels weighted by its leanings."""
     levels = LEVELS[column]
     codes = np.empty(segment.shape[0], dtype=np.int8)
@@ -143,9 +141,7 @@ def _draw_levels(
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(levels)).cast(pa.string())
 
 
-def _draw_behaviour(
-    rng: np.random.Generator, segment: np.ndarray, column: str
-) -> pa.Array:
+def _draw_behaviour(rng: np.random.Generator, segment: np.ndarray, column: str) -> pa.Array:
     """Draw a numeric column around the segment centres, clipped and rounded to the format."""
     low, high, decimals = RANGES[column]
     centres = np.array([planted.centre[column] for planted in SEGMENTS])
@@ -161,9 +157,7 @@ def _draw_behaviour(
 def _draw_interests(rng: np.random.Generator, segment: np.ndarray) -> pa.Array:
     """1-4 distinct interests per user, weighted by segment, joined with ", "."""
     rows = segment.shape[0]
-    weights = np.array(
-        [[planted.interests.get(name, 1.0) for name in INTERESTS] for planted in SEGMENTS]
-    )
+    weights = np.array([[planted.interests.get(name, 1.0) for name in INTERESTS] for planted in SEGMENTS])
     # Weighted sampling without replacement: the k smallest exponential(1)/weight keys
     # (the "exponential race"); their order is random too, as in the public data.
     keys = rng.standard_exponential((rows, len(INTERESTS))).astype(np.float32)

@@ -29,8 +29,14 @@ from .sql import quote_identifier, quote_literal
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 SAMPLE_BYTES = 1 << 20
-ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "latin-1": "latin-1", "latin1": "latin-1",
-             "iso-8859-1": "latin-1", "utf-16": "utf-16"}
+ENCODINGS = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "latin-1": "latin-1",
+    "latin1": "latin-1",
+    "iso-8859-1": "latin-1",
+    "utf-16": "utf-16",
+}
 
 
 class InputFileError(Exception):
@@ -106,9 +112,7 @@ class InputFile:
             "null_padding = false",
             "max_line_size = 16777216",
             "auto_detect = false",
-            "columns = {"
-            + ", ".join(f"{quote_literal(c)}: 'varchar'" for c in self._file_header)
-            + "}",
+            "columns = {" + ", ".join(f"{quote_literal(c)}: 'varchar'" for c in self._file_header) + "}",
             "skip = 0",
         ]
         if ignore_errors:
@@ -143,19 +147,20 @@ def _fail(path: str, problem: str) -> InputFileError:
 
 def _check_file(path: str) -> Path:
     if not path or not str(path).strip():
-        raise InputFileError("input_path is empty: pass the file to read, e.g. "
-                             "--vars '{input_path: data/users.csv}'")
+        raise InputFileError("input_path is empty: pass the file to read, e.g. --vars '{input_path: data/users.csv}'")
     file = Path(path)
     if not file.exists():
-        raise _fail(path, f"not found (looked for {file.resolve()}; relative paths are "
-                          "resolved against the directory you run dbt from)")
+        raise _fail(
+            path,
+            f"not found (looked for {file.resolve()}; relative paths are "
+            "resolved against the directory you run dbt from)",
+        )
     if not file.is_file():
         raise _fail(path, "is a directory, not a file")
     if not os.access(file, os.R_OK):
         raise _fail(path, "cannot be read (permission denied)")
     if file.stat().st_size == 0:
-        raise _fail(path, "is empty: expected a header row with the columns "
-                          + ", ".join(repr(h) for h, _ in COLUMNS))
+        raise _fail(path, "is empty: expected a header row with the columns " + ", ".join(repr(h) for h, _ in COLUMNS))
     return file
 
 
@@ -180,9 +185,12 @@ def _raise_not_utf8(path: str, data: bytes, offset: int) -> None:
     start = data.rfind(b"\n", 0, offset) + 1
     end = data.find(b"\n", offset)
     text = data[start : end if end >= 0 else None].decode("latin-1").rstrip("\r")
-    raise _fail(path, f"is not UTF-8 encoded (line {line}: {text!r}, byte 0x{data[offset]:02x}). "
-                      "Save it as UTF-8, or say its encoding with "
-                      "--vars '{input_path: ..., input_encoding: latin-1}'")
+    raise _fail(
+        path,
+        f"is not UTF-8 encoded (line {line}: {text!r}, byte 0x{data[offset]:02x}). "
+        "Save it as UTF-8, or say its encoding with "
+        "--vars '{input_path: ..., input_encoding: latin-1}'",
+    )
 
 
 def _match_header(path: str, header: list[str]) -> tuple[dict[str, str], list[str], dict[str, str]]:
@@ -201,16 +209,18 @@ def _match_header(path: str, header: list[str]) -> tuple[dict[str, str], list[st
             renamed[found] = canonical
     missing = [canonical for canonical, name in COLUMNS if name not in columns]
     if missing:
-        raise _fail(path, f"missing required column{'s' if len(missing) > 1 else ''} "
-                          + ", ".join(repr(m) for m in missing)
-                          + ". Columns found: " + (", ".join(repr(h) for h in header) or "none"))
+        raise _fail(
+            path,
+            f"missing required column{'s' if len(missing) > 1 else ''} "
+            + ", ".join(repr(m) for m in missing)
+            + ". Columns found: "
+            + (", ".join(repr(h) for h in header) or "none"),
+        )
     return columns, extra, renamed
 
 
 def _sniff_delimiter(con: duckdb.DuckDBPyConnection, file: Path, encoding: str) -> str:
-    first_line = file.open("rb").readline().decode(
-        "utf-16" if encoding == "utf-16" else encoding, errors="replace"
-    )
+    first_line = file.open("rb").readline().decode("utf-16" if encoding == "utf-16" else encoding, errors="replace")
     counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
@@ -222,8 +232,10 @@ def inspect_input(path: str, encoding: str | None = None) -> InputFile:
     suffix = file.suffix.lower()
     wanted = ENCODINGS.get((encoding or "utf-8").strip().lower())
     if wanted is None:
-        raise _fail(path, f"unknown input_encoding {encoding!r}; use one of "
-                          + ", ".join(sorted(set(ENCODINGS.values()))))
+        raise _fail(
+            path,
+            f"unknown input_encoding {encoding!r}; use one of " + ", ".join(sorted(set(ENCODINGS.values()))),
+        )
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     try:
@@ -231,8 +243,7 @@ def inspect_input(path: str, encoding: str | None = None) -> InputFile:
             return _inspect_parquet(con, path, file)
         if suffix in CSV_SUFFIXES:
             return _inspect_csv(con, path, file, wanted)
-        raise _fail(path, f"unknown file type {suffix or '(no extension)'!r}; "
-                          "use .csv (or .txt/.tsv) or .parquet")
+        raise _fail(path, f"unknown file type {suffix or '(no extension)'!r}; use .csv (or .txt/.tsv) or .parquet")
     finally:
         con.close()
 
@@ -240,18 +251,15 @@ def inspect_input(path: str, encoding: str | None = None) -> InputFile:
 def _inspect_parquet(con: duckdb.DuckDBPyConnection, path: str, file: Path) -> InputFile:
     resolved = str(file.resolve())
     try:
-        described = con.execute(
-            f"describe select * from read_parquet({quote_literal(resolved)})"
-        ).fetchall()
-        rows = con.execute(
-            f"select count(*) from read_parquet({quote_literal(resolved)})"
-        ).fetchall()[0][0]
+        described = con.execute(f"describe select * from read_parquet({quote_literal(resolved)})").fetchall()
+        rows = con.execute(f"select count(*) from read_parquet({quote_literal(resolved)})").fetchall()[0][0]
     except duckdb.Error as err:
         raise _fail(path, f"is not a readable Parquet file ({str(err).splitlines()[0]})") from None
     header = [row[0] for row in described]
     columns, extra, renamed = _match_header(path, header)
-    return InputFile(path, resolved, "parquet", "binary", None, False, file.stat().st_size,
-                     columns, extra, renamed, rows)
+    return InputFile(
+        path, resolved, "parquet", "binary", None, False, file.stat().st_size, columns, extra, renamed, rows
+    )
 
 
 def _inspect_csv(con: duckdb.DuckDBPyConnection, path: str, file: Path, encoding: str) -> InputFile:
@@ -268,13 +276,23 @@ def _inspect_csv(con: duckdb.DuckDBPyConnection, path: str, file: Path, encoding
         raise _fail(path, f"cannot be read as CSV ({str(err).splitlines()[0]})") from None
     header = [row[0] for row in described]
     columns, extra, renamed = _match_header(path, header)
-    found = InputFile(path, resolved, "csv", encoding, delimiter, delimiter == ";",
-                      file.stat().st_size, columns, extra, renamed, 0)
+    found = InputFile(
+        path,
+        resolved,
+        "csv",
+        encoding,
+        delimiter,
+        delimiter == ";",
+        file.stat().st_size,
+        columns,
+        extra,
+        renamed,
+        0,
+    )
     found._file_header = header
     try:
         rows = con.execute(
-            "select count(*) from "
-            + found.csv_reader(ignore_errors=True, extra="store_rejects = true")
+            "select count(*) from " + found.csv_reader(ignore_errors=True, extra="store_rejects = true")
         ).fetchall()[0][0]
         rejects = con.execute(
             "select line, error_type, csv_line, error_message from reject_errors order by line"
@@ -288,11 +306,15 @@ def _inspect_csv(con: duckdb.DuckDBPyConnection, path: str, file: Path, encoding
             continue
         seen_lines.add(int(line))
         if "UNICODE" in str(error_type).upper() or "ENCODING" in str(error_type).upper():
-            raise _fail(path, f"is not {encoding} encoded (record {int(line) - 1}: {raw_line!r}). "
-                              "Save it as UTF-8, or say its encoding with "
-                              "--vars '{input_path: ..., input_encoding: latin-1}'")
-        malformed.append(MalformedRecord(int(line) - 1, str(error_type), raw_line or "",
-                                         (message or "").splitlines()[0]))
+            raise _fail(
+                path,
+                f"is not {encoding} encoded (record {int(line) - 1}: {raw_line!r}). "
+                "Save it as UTF-8, or say its encoding with "
+                "--vars '{input_path: ..., input_encoding: latin-1}'",
+            )
+        malformed.append(
+            MalformedRecord(int(line) - 1, str(error_type), raw_line or "", (message or "").splitlines()[0])
+        )
     found.rows_read = rows
     found.malformed = malformed
     return found

@@ -24,46 +24,134 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "reports" / "templates"
 
 # Every table the report reads, with the columns it needs (a missing one means an old build).
 REQUIRED: dict[str, tuple[str, ...]] = {
-    "dim_segments": ("segment_id", "segment_name", "segment_description", "users", "share_of_users",
-                     "top_traits", "targeting_summary", "segmentation_verdict", "run_id"),
-    "segment_feature_profiles": ("segment_id", "feature", "is_cluster_feature", "segment_mean", "z_score",
-                                 "index_vs_population", "population_mean", "run_id"),
-    "segment_category_profiles": ("segment_id", "dimension", "dimension_order", "level", "level_order", "users",
-                                  "share_in_segment", "population_share", "is_small_cell", "run_id"),
-    "segment_interest_affinity": ("segment_id", "interest", "users", "share_in_segment", "population_users",
-                                  "population_share", "index_vs_population", "is_small_cell", "rank_in_segment",
-                                  "run_id"),
-    "segment_targeting": ("segment_id", "recommendation_kind", "recommendation_order", "recommendation", "evidence",
-                          "run_id"),
-    "segmentation_k_selection": ("k", "silhouette", "null_silhouette", "silhouette_gap", "stability_ari", "verdict",
-                                 "chosen", "k_mode", "choice_rule", "run_id"),
+    "dim_segments": (
+        "segment_id",
+        "segment_name",
+        "segment_description",
+        "users",
+        "share_of_users",
+        "top_traits",
+        "targeting_summary",
+        "segmentation_verdict",
+        "run_id",
+    ),
+    "segment_feature_profiles": (
+        "segment_id",
+        "feature",
+        "is_cluster_feature",
+        "segment_mean",
+        "z_score",
+        "index_vs_population",
+        "population_mean",
+        "run_id",
+    ),
+    "segment_category_profiles": (
+        "segment_id",
+        "dimension",
+        "dimension_order",
+        "level",
+        "level_order",
+        "users",
+        "share_in_segment",
+        "population_share",
+        "is_small_cell",
+        "run_id",
+    ),
+    "segment_interest_affinity": (
+        "segment_id",
+        "interest",
+        "users",
+        "share_in_segment",
+        "population_users",
+        "population_share",
+        "index_vs_population",
+        "is_small_cell",
+        "rank_in_segment",
+        "run_id",
+    ),
+    "segment_targeting": (
+        "segment_id",
+        "recommendation_kind",
+        "recommendation_order",
+        "recommendation",
+        "evidence",
+        "run_id",
+    ),
+    "segmentation_k_selection": (
+        "k",
+        "silhouette",
+        "null_silhouette",
+        "silhouette_gap",
+        "stability_ari",
+        "verdict",
+        "chosen",
+        "k_mode",
+        "choice_rule",
+        "run_id",
+    ),
     "segmentation_runs": ("run_id", "run_started_at", "input", "input_rows", "valid_users", "rejected_rows"),
-    "int_feature_stats": ("feature", "feature_kind", "transform", "weight", "high_label", "low_label", "run_id"),
+    "int_feature_stats": (
+        "feature",
+        "feature_kind",
+        "transform",
+        "weight",
+        "high_label",
+        "low_label",
+        "run_id",
+    ),
     "dim_users": ("run_id",),
     "rejected_user_profiles": ("rejection_reasons",),
 }
-RUN_TABLES = ("dim_segments", "segment_feature_profiles", "segment_category_profiles", "segment_interest_affinity",
-              "segment_targeting", "segmentation_k_selection", "int_feature_stats", "dim_users")
-DIMENSIONS = {"age": "Age", "gender": "Gender", "location": "Location", "language": "Language",
-              "education_level": "Education", "device_usage": "Device", "income_level": "Income"}
-FEATURE_LABELS = {
-    "weekly_hours_online": "Hours online / week", "weekday_hours_online": "Hours / weekday",
-    "weekend_hours_online": "Hours / weekend day", "weekend_share_of_time": "Weekend share of time",
-    "likes_and_reactions": "Likes & reactions", "followed_accounts": "Followed accounts",
-    "likes_per_followed_account": "Likes per follow", "click_through_rate": "Click-through rate",
-    "conversion_rate": "Conversion rate", "conversions_per_impression": "Conversions / impression",
-    "ad_interaction_seconds": "Ad interaction (s)", "interest_count": "Interests listed",
+RUN_TABLES = (
+    "dim_segments",
+    "segment_feature_profiles",
+    "segment_category_profiles",
+    "segment_interest_affinity",
+    "segment_targeting",
+    "segmentation_k_selection",
+    "int_feature_stats",
+    "dim_users",
+)
+DIMENSIONS = {
+    "age": "Age",
+    "gender": "Gender",
+    "location": "Location",
+    "language": "Language",
+    "education_level": "Education",
+    "device_usage": "Device",
+    "income_level": "Income",
 }
-HISTOGRAM_FEATURES = ("weekday_hours_online", "weekend_hours_online", "likes_and_reactions", "followed_accounts",
-                      "click_through_rate", "conversion_rate", "ad_interaction_seconds")
+FEATURE_LABELS = {
+    "weekly_hours_online": "Hours online / week",
+    "weekday_hours_online": "Hours / weekday",
+    "weekend_hours_online": "Hours / weekend day",
+    "weekend_share_of_time": "Weekend share of time",
+    "likes_and_reactions": "Likes & reactions",
+    "followed_accounts": "Followed accounts",
+    "likes_per_followed_account": "Likes per follow",
+    "click_through_rate": "Click-through rate",
+    "conversion_rate": "Conversion rate",
+    "conversions_per_impression": "Conversions / impression",
+    "ad_interaction_seconds": "Ad interaction (s)",
+    "interest_count": "Interests listed",
+}
+HISTOGRAM_FEATURES = (
+    "weekday_hours_online",
+    "weekend_hours_online",
+    "likes_and_reactions",
+    "followed_accounts",
+    "click_through_rate",
+    "conversion_rate",
+    "ad_interaction_seconds",
+)
 VERDICT_WORDS = {
     "clear": "The data has clear, repeatable segments: K-Means separates them far better than it separates "
-             "shuffled data, and refits on resampled data find the same partition.",
+    "shuffled data, and refits on resampled data find the same partition.",
     "weak": "The data shows only weak structure: the segments are somewhat better separated than in shuffled "
-            "data. Treat them as a convenient partition, not as natural groups.",
+    "data. Treat them as a convenient partition, not as natural groups.",
     "none": "This data shows no natural segments: K-Means separates it no better than the same data with every "
-            "column shuffled. The segments below are an arbitrary partition of noise; do not read them as "
-            "personas.",
+    "column shuffled. The segments below are an arbitrary partition of noise; do not read them as "
+    "personas.",
 }
 
 
@@ -89,12 +177,14 @@ def check_tables(con: duckdb.DuckDBPyConnection) -> None:
         found.setdefault(table, set()).add(column)
     missing = [table for table in REQUIRED if table not in found]
     if missing:
-        raise ReportError("the warehouse has no " + ", ".join(missing)
-                          + ": run `dbt build` first (from the project root)")
+        raise ReportError(
+            "the warehouse has no " + ", ".join(missing) + ": run `dbt build` first (from the project root)"
+        )
     stale = [f"{t}.{c}" for t, cols in REQUIRED.items() for c in cols if c not in found[t]]
     if stale:
-        raise ReportError("the warehouse was built by an older version (missing " + ", ".join(stale)
-                          + "): run `dbt build` again")
+        raise ReportError(
+            "the warehouse was built by an older version (missing " + ", ".join(stale) + "): run `dbt build` again"
+        )
 
 
 def check_one_run(con: duckdb.DuckDBPyConnection) -> str:
@@ -105,8 +195,11 @@ def check_one_run(con: duckdb.DuckDBPyConnection) -> str:
             runs.setdefault(str(run_id), []).append(table)
     if len(runs) != 1:
         detail = "; ".join(f"run {run}: {', '.join(tables)}" for run, tables in runs.items()) or "no rows"
-        raise ReportError("the tables come from different dbt builds (" + detail
-                          + "), probably because a build stopped part-way: run `dbt build` again")
+        raise ReportError(
+            "the tables come from different dbt builds ("
+            + detail
+            + "), probably because a build stopped part-way: run `dbt build` again"
+        )
     return next(iter(runs))
 
 
@@ -133,31 +226,46 @@ def load(con: duckdb.DuckDBPyConnection, min_cell_users: int) -> dict:
     categories = _records(con, "select * from segment_category_profiles order by dimension_order, level_order")
     interests = _records(con, "select * from segment_interest_affinity order by segment_id, rank_in_segment")
     targeting = _records(con, "select * from segment_targeting order by segment_id, recommendation_order")
-    rejected = _records(con, """
+    rejected = _records(
+        con,
+        """
         select reason.code as code, reason."column" as column_name, count(*) as reasons,
                count(distinct source_row_number) as rows_
         from (select source_row_number, unnest(rejection_reasons) as reason from rejected_user_profiles)
-        group by all order by reasons desc, code, column_name""")
+        group by all order by reasons desc, code, column_name""",
+    )
 
-    heat_features = [{"feature": p["feature"], "label": FEATURE_LABELS.get(p["feature"], p["feature"])}
-                     for p in profiles if p["segment_id"] == segments[0]["segment_id"] and p["is_cluster_feature"]]
+    heat_features = [
+        {"feature": p["feature"], "label": FEATURE_LABELS.get(p["feature"], p["feature"])}
+        for p in profiles
+        if p["segment_id"] == segments[0]["segment_id"] and p["is_cluster_feature"]
+    ]
     cells = {(p["segment_id"], p["feature"]): p["z_score"] for p in profiles}
 
     demographics = []
     for dimension, label in DIMENSIONS.items():
         rows = [c for c in categories if c["dimension"] == dimension]
         levels = sorted({(c["level_order"], c["level"]) for c in rows})
-        population = {"label": "Population", "population": True,
-                      "shares": {c["level"]: (c["population_share"], 10**9) for c in rows}}
+        population = {
+            "label": "Population",
+            "population": True,
+            "shares": {c["level"]: (c["population_share"], 10**9) for c in rows},
+        }
         groups = [population] + [
-            {"label": s["segment_name"],
-             "shares": {c["level"]: (c["share_in_segment"], c["users"]) for c in rows
-                        if c["segment_id"] == s["segment_id"]}}
-            for s in segments]
+            {
+                "label": s["segment_name"],
+                "shares": {
+                    c["level"]: (c["share_in_segment"], c["users"]) for c in rows if c["segment_id"] == s["segment_id"]
+                },
+            }
+            for s in segments
+        ]
         demographics.append(charts.stacked_bars(label, groups, [lv for _, lv in levels], min_cell_users))
 
-    top_interests = {s["segment_id"]: [i for i in interests if i["segment_id"] == s["segment_id"]
-                                       and not i["is_small_cell"]][:5] for s in segments}
+    top_interests = {
+        s["segment_id"]: [i for i in interests if i["segment_id"] == s["segment_id"] and not i["is_small_cell"]][:5]
+        for s in segments
+    }
     suppressed = sum(1 for i in interests if i["is_small_cell"] and i["users"] > 0)
     overall = {}
     for i in interests:
@@ -167,28 +275,44 @@ def load(con: duckdb.DuckDBPyConnection, min_cell_users: int) -> dict:
 
     histograms = []
     for feature in HISTOGRAM_FEATURES:
-        bins = _records(con, f"""
+        bins = _records(
+            con,
+            f"""
             with bounds as (select min({feature}) as lo, max({feature}) as hi from dim_users),
             binned as (
                 select least(floor(({feature} - lo) / nullif(hi - lo, 0) * 20), 19)::integer as bin
                 from dim_users, bounds)
             select bin, count(*) as users, any_value(lo) as lo, any_value(hi) as hi
-            from binned, bounds group by bin order by bin""")
+            from binned, bounds group by bin order by bin""",
+        )
         if bins:
             lo, hi = bins[0]["lo"], bins[0]["hi"]
             step = (hi - lo) / 20 if hi != lo else 0
-            shaped = [{"low": lo + (b["bin"] or 0) * step, "high": lo + ((b["bin"] or 0) + 1) * step,
-                       "users": b["users"]} for b in bins]
+            shaped = [
+                {
+                    "low": lo + (b["bin"] or 0) * step,
+                    "high": lo + ((b["bin"] or 0) + 1) * step,
+                    "users": b["users"],
+                }
+                for b in bins
+            ]
             histograms.append(charts.histogram(FEATURE_LABELS.get(feature, feature), shaped))
 
     population_demographics = []
     for dimension, label in DIMENSIONS.items():
-        rows = {c["level"]: c for c in categories if c["dimension"] == dimension and
-                c["segment_id"] == segments[0]["segment_id"]}
+        rows = {
+            c["level"]: c
+            for c in categories
+            if c["dimension"] == dimension and c["segment_id"] == segments[0]["segment_id"]
+        }
         ordered = sorted(rows.values(), key=lambda c: c["level_order"])
-        population_demographics.append(charts.ranked_bars(
-            f"{label} of all users", [(c["level"], c["population_share"], fmt_pct(c["population_share"]))
-                                      for c in ordered], "#56B4E9"))
+        population_demographics.append(
+            charts.ranked_bars(
+                f"{label} of all users",
+                [(c["level"], c["population_share"], fmt_pct(c["population_share"])) for c in ordered],
+                "#56B4E9",
+            )
+        )
 
     return {
         "run": run,
@@ -212,15 +336,22 @@ def load(con: duckdb.DuckDBPyConnection, min_cell_users: int) -> dict:
             "k_selection": charts.k_selection_chart(k_rows),
             "histograms": histograms,
             "population_demographics": population_demographics,
-            "top10": charts.ranked_bars("Top 10 interests of all users",
-                                        [(name, users / valid, fmt_pct(users / valid)) for name, users in top10]),
+            "top10": charts.ranked_bars(
+                "Top 10 interests of all users",
+                [(name, users / valid, fmt_pct(users / valid)) for name, users in top10],
+            ),
         },
     }
 
 
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(int=fmt_int, pct=fmt_pct, z=fmt_z, num=fmt_number, index=fmt_index)
     return env
 

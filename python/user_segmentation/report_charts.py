@@ -28,8 +28,7 @@ def segment_colour(segment_id: int) -> str:
     return PALETTE[(int(segment_id) - 1) % len(PALETTE)]
 
 
-def _frame(title: str, description: str, width: int, height: int, body: str, table: str,
-           chart_id: str) -> Markup:
+def _frame(title: str, description: str, width: int, height: int, body: str, table: str, chart_id: str) -> Markup:
     number = next(_ids)
     title_id, desc_id = f"chart-{number}-title", f"chart-{number}-desc"
     return Markup(
@@ -51,8 +50,7 @@ def _rows(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def _text(x: float, y: float, text: str, cls: str = "", anchor: str = "start", extra: str = "") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" text-anchor="{anchor}"{extra}>'
-            f"{escape(text)}</text>")
+    return f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
 
 
 def size_bars(segments: Sequence[dict]) -> Markup:
@@ -70,13 +68,28 @@ def size_bars(segments: Sequence[dict]) -> Markup:
             f'fill="{segment_colour(s["segment_id"])}" data-value="{s["share_of_users"]!r}" '
             f'data-segment="{s["segment_id"]}"/>'
         )
-        parts.append(_text(label_w + w + 8, y + 20, f'{fmt_pct(s["share_of_users"])} · {fmt_int(s["users"])} users',
-                           "value"))
-    table = _rows(["Segment", "Users", "Share"],
-                  [[s["segment_name"], fmt_int(s["users"]), fmt_pct(s["share_of_users"])] for s in segments])
-    description = "; ".join(f'{s["segment_name"]}: {fmt_pct(s["share_of_users"])}' for s in segments)
-    return _frame("Segment sizes (share of valid users)", description, label_w + bar_w + 170, height,
-                  "".join(parts), table, "sizes")
+        parts.append(
+            _text(
+                label_w + w + 8,
+                y + 20,
+                f"{fmt_pct(s['share_of_users'])} · {fmt_int(s['users'])} users",
+                "value",
+            )
+        )
+    table = _rows(
+        ["Segment", "Users", "Share"],
+        [[s["segment_name"], fmt_int(s["users"]), fmt_pct(s["share_of_users"])] for s in segments],
+    )
+    description = "; ".join(f"{s['segment_name']}: {fmt_pct(s['share_of_users'])}" for s in segments)
+    return _frame(
+        "Segment sizes (share of valid users)",
+        description,
+        label_w + bar_w + 170,
+        height,
+        "".join(parts),
+        table,
+        "sizes",
+    )
 
 
 def _diverging(z: float) -> tuple[str, float, bool]:
@@ -94,8 +107,9 @@ def heatmap(segments: Sequence[dict], features: Sequence[dict], cells: dict[tupl
     parts = []
     for j, f in enumerate(features):
         x = label_w + j * cell_w + cell_w / 2
-        parts.append(_text(x, head_h - 10, f["label"], "axis", "start",
-                           f' transform="rotate(-35 {x:.1f} {head_h - 10})"'))
+        parts.append(
+            _text(x, head_h - 10, f["label"], "axis", "start", f' transform="rotate(-35 {x:.1f} {head_h - 10})"')
+        )
     for i, s in enumerate(segments):
         y = head_h + i * cell_h
         parts.append(_text(label_w - 10, y + cell_h / 2 + 5, s["segment_name"], "label", "end"))
@@ -108,19 +122,26 @@ def heatmap(segments: Sequence[dict], features: Sequence[dict], cells: dict[tupl
                 f'fill-opacity="{opacity:.2f}" data-value="{z!r}" data-segment="{s["segment_id"]}" '
                 f'data-feature="{escape(f["feature"])}"/>'
             )
-            parts.append(_text(x + cell_w / 2, y + cell_h / 2 + 5, fmt_z(z), "cell light" if light else "cell",
-                               "middle"))
-    table = _rows(["Segment", *[f["label"] for f in features]],
-                  [[s["segment_name"], *[fmt_z(cells[(s["segment_id"], f["feature"])]) for f in features]]
-                   for s in segments])
-    return _frame("Behavioural profile: z-score of each segment's mean",
-                  "Rows are segments, columns are clustering features; each cell is how many standard "
-                  "deviations the segment's mean lies above (orange) or below (blue) the mean of all users.",
-                  width, height, "".join(parts), table, "heatmap")
+            parts.append(
+                _text(x + cell_w / 2, y + cell_h / 2 + 5, fmt_z(z), "cell light" if light else "cell", "middle")
+            )
+    table = _rows(
+        ["Segment", *[f["label"] for f in features]],
+        [[s["segment_name"], *[fmt_z(cells[(s["segment_id"], f["feature"])]) for f in features]] for s in segments],
+    )
+    return _frame(
+        "Behavioural profile: z-score of each segment's mean",
+        "Rows are segments, columns are clustering features; each cell is how many standard "
+        "deviations the segment's mean lies above (orange) or below (blue) the mean of all users.",
+        width,
+        height,
+        "".join(parts),
+        table,
+        "heatmap",
+    )
 
 
-def stacked_bars(dimension_label: str, rows: Sequence[dict], levels: Sequence[str],
-                 min_cell_users: int) -> Markup:
+def stacked_bars(dimension_label: str, rows: Sequence[dict], levels: Sequence[str], min_cell_users: int) -> Markup:
     """100% bars: one row per group (Population first), one colour per level."""
     label_w, bar_w, row_h = 260, 520, 30
     legend_h = 30
@@ -150,16 +171,40 @@ def stacked_bars(dimension_label: str, rows: Sequence[dict], levels: Sequence[st
                     f"<title>{escape(level)}: {escape(fmt_pct(share))}{note}</title></rect>"
                 )
                 if w > 34 and not small:
-                    parts.append(_text(x + w / 2, y + 19, fmt_pct(share, 0),
-                                       "cell dark" if colour in LIGHT_FILLS else "cell light", "middle"))
+                    parts.append(
+                        _text(
+                            x + w / 2,
+                            y + 19,
+                            fmt_pct(share, 0),
+                            "cell dark" if colour in LIGHT_FILLS else "cell light",
+                            "middle",
+                        )
+                    )
             x += w
-    table = _rows(["Group", *levels], [[r["label"], *[
-        ("fewer than " + str(min_cell_users) + " users")
-        if r["shares"].get(lv, (0, 0))[1] < min_cell_users and not r.get("population")
-        else fmt_pct(r["shares"].get(lv, (0.0, 0))[0]) for lv in levels]] for r in rows])
-    return _frame(f"{dimension_label}: share of each level, all users first",
-                  f"100% bars of {dimension_label.lower()} for all users and for each segment.",
-                  label_w + bar_w + 20, height, "".join(parts), table, f"demographics-{dimension_label}")
+    table = _rows(
+        ["Group", *levels],
+        [
+            [
+                r["label"],
+                *[
+                    ("fewer than " + str(min_cell_users) + " users")
+                    if r["shares"].get(lv, (0, 0))[1] < min_cell_users and not r.get("population")
+                    else fmt_pct(r["shares"].get(lv, (0.0, 0))[0])
+                    for lv in levels
+                ],
+            ]
+            for r in rows
+        ],
+    )
+    return _frame(
+        f"{dimension_label}: share of each level, all users first",
+        f"100% bars of {dimension_label.lower()} for all users and for each segment.",
+        label_w + bar_w + 20,
+        height,
+        "".join(parts),
+        table,
+        f"demographics-{dimension_label}",
+    )
 
 
 def k_selection_chart(rows: Sequence[dict]) -> Markup:
@@ -178,30 +223,53 @@ def k_selection_chart(rows: Sequence[dict]) -> Markup:
     parts = [f'<line x1="{left}" y1="{py(0):.1f}" x2="{left + width}" y2="{py(0):.1f}" class="gridline"/>']
     for tick in (low, (low + high) / 2, high):
         parts.append(_text(left - 8, py(tick) + 4, fmt_number(tick, 2), "axis", "end"))
-    for series, cls, key in (("Silhouette", "line-real", "silhouette"), ("Null reference", "line-null", "null_silhouette")):
+    for cls, key in (("line-real", "silhouette"), ("line-null", "null_silhouette")):
         points = " ".join(f"{px(r['k']):.1f},{py(r[key]):.1f}" for r in rows)
         parts.append(f'<polyline points="{points}" class="{cls}" fill="none"/>')
         for r in rows:
-            parts.append(f'<circle cx="{px(r["k"]):.1f}" cy="{py(r[key]):.1f}" r="4" class="{cls}" '
-                         f'data-value="{r[key]!r}" data-k="{r["k"]}" data-series="{key}"/>')
+            parts.append(
+                f'<circle cx="{px(r["k"]):.1f}" cy="{py(r[key]):.1f}" r="4" class="{cls}" '
+                f'data-value="{r[key]!r}" data-k="{r["k"]}" data-series="{key}"/>'
+            )
     for r in rows:
         parts.append(_text(px(r["k"]), top + height + 18, f"k = {r['k']}", "axis", "middle"))
         if r["chosen"]:
             parts.append(f'<rect x="{px(r["k"]) - 22:.1f}" y="{top}" width="44" height="{height}" class="chosen"/>')
             parts.append(_text(px(r["k"]), top + 12, "chosen", "axis strong", "middle"))
-    parts.append(f'<line x1="{left + width - 200}" y1="{top + height + 36}" x2="{left + width - 180}" '
-                 f'y2="{top + height + 36}" class="line-real"/>')
+    parts.append(
+        f'<line x1="{left + width - 200}" y1="{top + height + 36}" x2="{left + width - 180}" '
+        f'y2="{top + height + 36}" class="line-real"/>'
+    )
     parts.append(_text(left + width - 175, top + height + 40, "silhouette", "legend"))
-    parts.append(f'<line x1="{left + width - 95}" y1="{top + height + 36}" x2="{left + width - 75}" '
-                 f'y2="{top + height + 36}" class="line-null"/>')
+    parts.append(
+        f'<line x1="{left + width - 95}" y1="{top + height + 36}" x2="{left + width - 75}" '
+        f'y2="{top + height + 36}" class="line-null"/>'
+    )
     parts.append(_text(left + width - 70, top + height + 40, "null reference", "legend"))
-    table = _rows(["k", "Silhouette", "Null silhouette", "Stability (ARI)", "Verdict", "Chosen"],
-                  [[str(r["k"]), fmt_number(r["silhouette"], 3), fmt_number(r["null_silhouette"], 3),
-                    fmt_number(r["stability_ari"], 2), r["verdict"], "yes" if r["chosen"] else ""] for r in rows])
-    return _frame("Choosing k: silhouette against the null reference",
-                  "For each number of segments k, the silhouette of the real data and of the same data with "
-                  "every column shuffled; the chosen k is marked.",
-                  left + width + 20, top + height + 50, "".join(parts), table, "k-selection")
+    table = _rows(
+        ["k", "Silhouette", "Null silhouette", "Stability (ARI)", "Verdict", "Chosen"],
+        [
+            [
+                str(r["k"]),
+                fmt_number(r["silhouette"], 3),
+                fmt_number(r["null_silhouette"], 3),
+                fmt_number(r["stability_ari"], 2),
+                r["verdict"],
+                "yes" if r["chosen"] else "",
+            ]
+            for r in rows
+        ],
+    )
+    return _frame(
+        "Choosing k: silhouette against the null reference",
+        "For each number of segments k, the silhouette of the real data and of the same data with "
+        "every column shuffled; the chosen k is marked.",
+        left + width + 20,
+        top + height + 50,
+        "".join(parts),
+        table,
+        "k-selection",
+    )
 
 
 def histogram(label: str, bins: Sequence[dict]) -> Markup:
@@ -212,16 +280,27 @@ def histogram(label: str, bins: Sequence[dict]) -> Markup:
     parts = []
     for i, b in enumerate(bins):
         h = height * b["users"] / peak
-        parts.append(f'<rect x="{left + i * bar + 1:.1f}" y="{top + height - h:.1f}" width="{bar - 2:.1f}" '
-                     f'height="{h:.1f}" class="hist" data-value="{b["users"]}"/>')
+        parts.append(
+            f'<rect x="{left + i * bar + 1:.1f}" y="{top + height - h:.1f}" width="{bar - 2:.1f}" '
+            f'height="{h:.1f}" class="hist" data-value="{b["users"]}"/>'
+        )
     if bins:
         parts.append(_text(left, top + height + 16, fmt_number(bins[0]["low"], 2), "axis"))
         parts.append(_text(left + width, top + height + 16, fmt_number(bins[-1]["high"], 2), "axis", "end"))
     parts.append(_text(left - 6, top + 10, fmt_int(peak), "axis", "end"))
-    table = _rows(["From", "To", "Users"],
-                  [[fmt_number(b["low"], 2), fmt_number(b["high"], 2), fmt_int(b["users"])] for b in bins])
-    return _frame(f"Distribution of {label}", f"Histogram of {label} over all valid users.",
-                  left + width + 10, top + height + 24, "".join(parts), table, f"histogram-{label}")
+    table = _rows(
+        ["From", "To", "Users"],
+        [[fmt_number(b["low"], 2), fmt_number(b["high"], 2), fmt_int(b["users"])] for b in bins],
+    )
+    return _frame(
+        f"Distribution of {label}",
+        f"Histogram of {label} over all valid users.",
+        left + width + 10,
+        top + height + 24,
+        "".join(parts),
+        table,
+        f"histogram-{label}",
+    )
 
 
 def ranked_bars(title: str, items: Sequence[tuple[str, float, str]], colour: str = "#0072B2") -> Markup:
@@ -233,13 +312,30 @@ def ranked_bars(title: str, items: Sequence[tuple[str, float, str]], colour: str
         y = 6 + i * row_h
         w = bar_w * value / top
         parts.append(_text(label_w - 8, y + 16, label, "label", "end"))
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" rx="2" '
-                     f'fill="{colour}" data-value="{value!r}"/>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" rx="2" '
+            f'fill="{colour}" data-value="{value!r}"/>'
+        )
         parts.append(_text(label_w + w + 6, y + 16, shown, "value"))
     table = _rows(["Item", "Value"], [[label, shown] for label, _, shown in items])
-    return _frame(title, title + ": " + "; ".join(f"{lab} {shown}" for lab, _, shown in items),
-                  label_w + bar_w + 110, 12 + row_h * len(items), "".join(parts), table, title)
+    return _frame(
+        title,
+        title + ": " + "; ".join(f"{lab} {shown}" for lab, _, shown in items),
+        label_w + bar_w + 110,
+        12 + row_h * len(items),
+        "".join(parts),
+        table,
+        title,
+    )
 
 
-__all__ = ["fmt_index", "heatmap", "histogram", "k_selection_chart", "ranked_bars", "segment_colour",
-           "size_bars", "stacked_bars"]
+__all__ = [
+    "fmt_index",
+    "heatmap",
+    "histogram",
+    "k_selection_chart",
+    "ranked_bars",
+    "segment_colour",
+    "size_bars",
+    "stacked_bars",
+]

@@ -78,6 +78,4 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", name.lower())
 
 
-HEADER_BY_KEY: dict[str, tuple[str, str]] = {
-    normalise_header(header): (header, name) for header, name in COLUMNS
-}
+HEADER_BY_KEY: dict[str, tuple[str, str]] = {normalise_header(header): (header, name) for header, name in COLUMNS}

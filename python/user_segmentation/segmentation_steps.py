@@ -47,16 +47,21 @@ class Settings:
         raw_k = str(get("k")).strip().lower()
         k = None if raw_k in ("auto", "", "none") else number("k")
         settings = cls(
-            k=k, k_min=number("k_min"), k_max=number("k_max"), seed=number("seed"),
-            n_init=number("n_init"), fit_sample_size=number("fit_sample_size"),
+            k=k,
+            k_min=number("k_min"),
+            k_max=number("k_max"),
+            seed=number("seed"),
+            n_init=number("n_init"),
+            fit_sample_size=number("fit_sample_size"),
             selection_sample_size=number("selection_sample_size"),
             silhouette_sample_size=number("silhouette_sample_size"),
             stability_resamples=number("stability_resamples"),
             min_segment_share=number("min_segment_share", float),
         )
         if settings.k is None and not 2 <= settings.k_min <= settings.k_max:
-            raise ValueError(f"vars.k_min and k_max must satisfy 2 <= k_min <= k_max, "
-                             f"got {settings.k_min} and {settings.k_max}")
+            raise ValueError(
+                f"vars.k_min and k_max must satisfy 2 <= k_min <= k_max, got {settings.k_min} and {settings.k_max}"
+            )
         if settings.k is not None and settings.k < 2:
             raise ValueError(f"vars.k must be 'auto' or a whole number of at least 2, got {settings.k}")
         return settings
@@ -93,8 +98,14 @@ def k_selection_table(matrix: Any, run_id: str, settings: Settings) -> pd.DataFr
     """One row per k: quality figures, the null reference, the verdict, and the chosen k."""
     _, x, _ = load_sample(matrix, settings.selection_sample_size)
     clustering.check_enough_users(x, settings.k_values)
-    timed = clustering.sweep(x, settings.k_values, settings.seed, settings.n_init,
-                             settings.silhouette_sample_size, settings.stability_resamples)
+    timed = clustering.sweep(
+        x,
+        settings.k_values,
+        settings.seed,
+        settings.n_init,
+        settings.silhouette_sample_size,
+        settings.stability_resamples,
+    )
     scores = [score for score, _ in timed]
     seconds = [elapsed for _, elapsed in timed]
     if settings.k is None:
@@ -153,15 +164,17 @@ def final_fit_table(
 
     rows = []
     for cluster, segment_id in enumerate(ids):
-        rows.append({
-            "run_id": run_id,
-            "segment_id": segment_id,
-            "segment_name": names[cluster][0],
-            "segment_description": names[cluster][1],
-            "fit_users": int(sizes[cluster]),
-            "fit_share": float(sizes[cluster] / sizes.sum()),
-            "features": features,
-            "centroid_z": [float(v) for v in centroids[cluster]],
-            "matched_previous_run": matched is not None,
-        })
+        rows.append(
+            {
+                "run_id": run_id,
+                "segment_id": segment_id,
+                "segment_name": names[cluster][0],
+                "segment_description": names[cluster][1],
+                "fit_users": int(sizes[cluster]),
+                "fit_share": float(sizes[cluster] / sizes.sum()),
+                "features": features,
+                "centroid_z": [float(v) for v in centroids[cluster]],
+                "matched_previous_run": matched is not None,
+            }
+        )
     return pd.DataFrame(rows).sort_values("segment_id").reset_index(drop=True)

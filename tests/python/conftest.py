@@ -38,9 +38,15 @@ def run_dbt(db: Path, *args: str, vars_yaml: str | None = None, timeout: int = 6
     command = [str(BIN / "dbt"), *args]
     if vars_yaml is not None:
         command += ["--vars", vars_yaml]
-    env = {**os.environ, "SEGMENTATION_DB": str(db), "DBT_PROFILES_DIR": str(ROOT),
-           "DBT_PROJECT_DIR": str(ROOT), "DBT_USE_COLORS": "false",
-           "DBT_LOG_PATH": str(db.parent / "logs"), "DBT_TARGET_PATH": str(db.parent / "target")}
+    env = {
+        **os.environ,
+        "SEGMENTATION_DB": str(db),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_PROJECT_DIR": str(ROOT),
+        "DBT_USE_COLORS": "false",
+        "DBT_LOG_PATH": str(db.parent / "logs"),
+        "DBT_TARGET_PATH": str(db.parent / "target"),
+    }
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     return DbtRun(done.returncode, done.stdout + done.stderr, db)
 
@@ -68,7 +74,10 @@ def sample_warehouse(tmp_path_factory) -> DbtRun:
 @pytest.fixture(scope="session")
 def public_warehouse(tmp_path_factory, public_csv: Path) -> DbtRun:
     """The public dataset built once per test session."""
-    run = run_dbt(tmp_path_factory.mktemp("public") / "w.duckdb", "build",
-                  vars_yaml="{input_path: " + yaml_string(str(public_csv)) + "}")
+    run = run_dbt(
+        tmp_path_factory.mktemp("public") / "w.duckdb",
+        "build",
+        vars_yaml="{input_path: " + yaml_string(str(public_csv)) + "}",
+    )
     assert run.returncode == 0, run.output[-4000:]
     return run

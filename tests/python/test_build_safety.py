@@ -18,10 +18,23 @@ pytestmark = pytest.mark.dbt
 
 
 def start_build(db: Path) -> subprocess.Popen:
-    env = {**os.environ, "SEGMENTATION_DB": str(db), "DBT_PROFILES_DIR": str(ROOT), "DBT_USE_COLORS": "false",
-           "DBT_LOG_PATH": str(db.parent / "logs"), "DBT_TARGET_PATH": str(db.parent / "target-bg")}
-    return subprocess.Popen([str(BIN / "dbt"), "build"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    env = {
+        **os.environ,
+        "SEGMENTATION_DB": str(db),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_USE_COLORS": "false",
+        "DBT_LOG_PATH": str(db.parent / "logs"),
+        "DBT_TARGET_PATH": str(db.parent / "target-bg"),
+    }
+    return subprocess.Popen(
+        [str(BIN / "dbt"), "build"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def wait_for(process: subprocess.Popen, marker: str, timeout: float = 180) -> str:
@@ -40,8 +53,11 @@ def wait_for(process: subprocess.Popen, marker: str, timeout: float = 180) -> st
 def test_build_killed_in_the_python_step_leaves_a_readable_warehouse(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     assert run_dbt(db, "build").returncode == 0
-    before = duckdb.connect(str(db), read_only=True).execute(
-        "select run_id, count(*) from dim_segments group by run_id").fetchall()
+    before = (
+        duckdb.connect(str(db), read_only=True)
+        .execute("select run_id, count(*) from dim_segments group by run_id")
+        .fetchall()
+    )
 
     build = start_build(db)
     wait_for(build, "START python table model main.segmentation_k_selection")

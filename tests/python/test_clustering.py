@@ -60,8 +60,7 @@ def test_stable_ids_follow_previous_centroids_and_size_order() -> None:
 
 def test_names_come_from_the_profile_and_are_unique() -> None:
     z = np.array([[1.5, -0.2, 0.1], [-1.0, 0.9, 0.0], [1.4, -0.1, 0.15], [0.1, 0.1, 0.1]])
-    names = c.segment_names(z, ["High CTR", "Weekend-heavy", "Many likes"],
-                            ["Low CTR", "Weekday-heavy", "Few likes"])
+    names = c.segment_names(z, ["High CTR", "Weekend-heavy", "Many likes"], ["Low CTR", "Weekday-heavy", "Few likes"])
     labels = [n for n, _ in names]
     assert labels[1] == "Low CTR, weekend-heavy"
     # Rows 0 and 2 share the distinctive trait; weaker traits tell them apart.
@@ -69,8 +68,9 @@ def test_names_come_from_the_profile_and_are_unique() -> None:
     assert len(set(labels)) == 4 and labels[3] == "Close to average"
     assert "\u22121.0 sd" in names[1][1]
     # Order of the input does not change a segment's name.
-    flipped = c.segment_names(z[::-1], ["High CTR", "Weekend-heavy", "Many likes"],
-                              ["Low CTR", "Weekday-heavy", "Few likes"])
+    flipped = c.segment_names(
+        z[::-1], ["High CTR", "Weekend-heavy", "Many likes"], ["Low CTR", "Weekday-heavy", "Few likes"]
+    )
     assert [n for n, _ in flipped][::-1] == labels
     twins = c.segment_names(np.array([[1.0, 0.0], [1.0, 0.0]]), ["High CTR", "Many likes"], ["Low CTR", "Few likes"])
     assert [n for n, _ in twins] == ["High CTR (1)", "High CTR (2)"]
@@ -83,9 +83,18 @@ def test_too_few_distinct_users_is_refused_with_numbers() -> None:
 
 
 def test_settings_parse_and_refuse_bad_values() -> None:
-    base = dict(k="auto", k_min="2", k_max="8", seed="42", n_init="10", fit_sample_size="200000",
-                selection_sample_size="20000", silhouette_sample_size="5000", stability_resamples="5",
-                min_segment_share="0.05")
+    base = dict(
+        k="auto",
+        k_min="2",
+        k_max="8",
+        seed="42",
+        n_init="10",
+        fit_sample_size="200000",
+        selection_sample_size="20000",
+        silhouette_sample_size="5000",
+        stability_resamples="5",
+        min_segment_share="0.05",
+    )
     settings = Settings.from_values(**base)
     assert settings.k is None and settings.k_values == list(range(2, 9))
     assert Settings.from_values(**{**base, "k": "5"}).k_values == [5]

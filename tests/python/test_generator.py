@@ -9,11 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.python.conftest import ROOT
 from user_segmentation.cli import main
 from user_segmentation.generator import RANGES, SEGMENTS
 from user_segmentation.schema import COLUMNS, HEADERS, INTERESTS, LEVELS
-
-from tests.python.conftest import ROOT
 
 SEED_CSV = ROOT / "seeds" / "raw_user_profiles.csv"
 TRUTH_CSV = ROOT / "tests" / "fixtures" / "sample_truth.csv"
@@ -40,8 +39,12 @@ def test_seed_follows_the_public_format() -> None:
         index = [name for _, name in COLUMNS].index(column)
         assert {r[index] for r in body} == set(levels), column
     numeric = {
-        "likes_and_reactions": 6, "followed_accounts": 7, "weekday_hours_online": 9,
-        "weekend_hours_online": 10, "click_through_rate": 11, "conversion_rate": 12,
+        "likes_and_reactions": 6,
+        "followed_accounts": 7,
+        "weekday_hours_online": 9,
+        "weekend_hours_online": 10,
+        "click_through_rate": 11,
+        "conversion_rate": 12,
         "ad_interaction_seconds": 13,
     }
     for column, index in numeric.items():
@@ -64,9 +67,9 @@ def test_seed_follows_the_public_format() -> None:
 
 def test_truth_has_every_planted_segment(tmp_path: Path) -> None:
     con = duckdb.connect()
-    shares = dict(con.execute(
-        f"select planted_segment, count(*) / 1000 from read_csv('{TRUTH_CSV}') group by 1"
-    ).fetchall())
+    shares = dict(
+        con.execute(f"select planted_segment, count(*) / 1000 from read_csv('{TRUTH_CSV}') group by 1").fetchall()
+    )
     assert sorted(shares) == list(range(1, len(SEGMENTS) + 1))
     for index, planted in enumerate(SEGMENTS, start=1):
         assert abs(shares[index] - planted.share) < 0.06

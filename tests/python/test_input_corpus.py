@@ -29,9 +29,12 @@ def test_input_file(case: Case, tmp_path: Path) -> None:
         assert run.returncode == 0, run.output[-3000:]
         assert run.scalar("select count(*) from stg_user_profiles") == case.valid
         assert run.scalar("select count(*) from rejected_user_profiles") == case.rejected
-        reasons = dict(run.query(
-            "select code, count(*) from (select unnest(rejection_codes) as code from rejected_user_profiles) "
-            "group by code"))
+        reasons = dict(
+            run.query(
+                "select code, count(*) from (select unnest(rejection_codes) as code from rejected_user_profiles) "
+                "group by code"
+            )
+        )
         assert reasons == case.reasons
         # Nothing lost: the parsed table holds every record once, split between the two sides.
         assert run.scalar("select count(*) from stg_user_profiles__parsed") == case.valid + case.rejected

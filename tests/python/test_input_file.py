@@ -10,7 +10,7 @@ import pytest
 from user_segmentation.input_file import InputFileError, inspect_input
 from user_segmentation.schema import HEADERS
 
-GOOD_ROW = "1,25-34,Female,Urban,Hindi,PhD,100,20,Tablet,1.5,2.0,0.1,0.05,30,0-20k,\"Gaming, Pet Care\""
+GOOD_ROW = '1,25-34,Female,Urban,Hindi,PhD,100,20,Tablet,1.5,2.0,0.1,0.05,30,0-20k,"Gaming, Pet Care"'
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -89,12 +89,14 @@ def test_malformed_records_are_listed_once(tmp_path: Path) -> None:
     text = csv_text(GOOD_ROW, "2,25-34,Fem", GOOD_ROW.replace("1,", "3,", 1) + ",extra")
     found = inspect_input(str(write(tmp_path / "m.csv", text)))
     assert [(m.source_row_number, m.error_type) for m in found.malformed] == [
-        (2, "MISSING COLUMNS"), (3, "TOO MANY COLUMNS")]
+        (2, "MISSING COLUMNS"),
+        (3, "TOO MANY COLUMNS"),
+    ]
     assert found.rows_read == 1
 
 
 def test_path_with_quotes_is_a_literal(tmp_path: Path) -> None:
-    folder = tmp_path / "it's \"quoted\"; drop table x; --"
+    folder = tmp_path / 'it\'s "quoted"; drop table x; --'
     folder.mkdir()
     found = inspect_input(str(write(folder / "o'k.csv", csv_text(GOOD_ROW))))
     assert duckdb.connect().execute(found.read_sql).fetchall()[0][0] == 1

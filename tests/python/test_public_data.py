@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from user_segmentation.schema import LEVELS
 from tests.python.conftest import run_dbt, yaml_string
+from user_segmentation.schema import LEVELS
 
 pytestmark = pytest.mark.dbt
 
@@ -33,9 +33,15 @@ def variants(public: Path, tmp: Path) -> dict[str, Path]:
 @pytest.mark.parametrize("variant", ["as_is", "crlf", "bom", "whole_numbers"])
 def test_public_file_loads_completely(public_csv: Path, tmp_path: Path, variant: str) -> None:
     path = variants(public_csv, tmp_path)[variant]
-    run = run_dbt(tmp_path / "w.duckdb", "build", "--select", "+stg_user_interests", "rejected_user_profiles",
-                  "assert_every_input_row_accounted_for",
-                  vars_yaml="{input_path: " + yaml_string(str(path)) + "}")
+    run = run_dbt(
+        tmp_path / "w.duckdb",
+        "build",
+        "--select",
+        "+stg_user_interests",
+        "rejected_user_profiles",
+        "assert_every_input_row_accounted_for",
+        vars_yaml="{input_path: " + yaml_string(str(path)) + "}",
+    )
     assert run.returncode == 0, run.output[-3000:]
     assert run.scalar("select count(*) from stg_user_profiles") == 1000
     assert run.scalar("select count(*) from rejected_user_profiles") == 0
@@ -44,5 +50,6 @@ def test_public_file_loads_completely(public_csv: Path, tmp_path: Path, variant:
         found = {r[0] for r in run.query(f"select distinct {column} from stg_user_profiles")}
         assert found == set(levels), column
     assert run.scalar("select count(distinct interest) from stg_user_interests") == 16
-    assert run.scalar("select max(click_through_rate) <= 0.25 and min(weekday_hours_online) >= 0.5 "
-                      "from stg_user_profiles")
+    assert run.scalar(
+        "select max(click_through_rate) <= 0.25 and min(weekday_hours_online) >= 0.5 from stg_user_profiles"
+    )

@@ -30,7 +30,8 @@ def ari(a: dict[int, int], b: dict[int, int]) -> float:
 
 def test_sample_finds_the_planted_segments(sample_warehouse) -> None:
     chosen = sample_warehouse.query(
-        "select k, verdict, silhouette, null_silhouette, stability_ari from segmentation_k_selection where chosen")
+        "select k, verdict, silhouette, null_silhouette, stability_ari from segmentation_k_selection where chosen"
+    )
     k, verdict, silhouette, null_silhouette, stability = chosen[0]
     assert k == len(SEGMENTS)
     assert verdict == "clear" and silhouette - null_silhouette > 0.15 and stability > 0.8
@@ -42,8 +43,10 @@ def test_sample_finds_the_planted_segments(sample_warehouse) -> None:
 
 
 def test_names_are_unique_and_describe_the_profile(sample_warehouse) -> None:
-    labels_by_feature = {f: (hi, lo) for f, hi, lo in sample_warehouse.query(
-        "select feature, high_label, low_label from int_feature_stats")}
+    labels_by_feature = {
+        f: (hi, lo)
+        for f, hi, lo in sample_warehouse.query("select feature, high_label, low_label from int_feature_stats")
+    }
     rows = sample_warehouse.query("select segment_name, features, centroid_z from int_segmentation_fit")
     assert len({r[0] for r in rows}) == len(rows) == len(SEGMENTS)
     for name, features, centroid in rows:
@@ -68,8 +71,9 @@ def test_fresh_process_single_thread_gives_identical_labels(sample_warehouse, tm
         os.environ.pop("OMP_NUM_THREADS")
     assert again.returncode == 0, again.output[-3000:]
     assert labels(again) == labels(sample_warehouse)
-    assert again.query("select segment_id, segment_name from dim_segments order by 1") == \
-        sample_warehouse.query("select segment_id, segment_name from dim_segments order by 1")
+    assert again.query("select segment_id, segment_name from dim_segments order by 1") == sample_warehouse.query(
+        "select segment_id, segment_name from dim_segments order by 1"
+    )
 
 
 def test_other_seed_same_partition_and_ids_stay_put(sample_warehouse, tmp_path: Path) -> None:
@@ -86,7 +90,8 @@ def test_other_seed_same_partition_and_ids_stay_put(sample_warehouse, tmp_path: 
     assert labels(rebuilt) == labels(sample_warehouse)
     history = rebuilt.query(
         "select ids_matched_to_previous_run, users_in_previous_run, users_changed_segment "
-        "from segmentation_runs order by run_started_at")
+        "from segmentation_runs order by run_started_at"
+    )
     assert len(history) == 2 and history[1] == (True, 1000, 0)
 
 
@@ -111,8 +116,10 @@ def test_name_overrides_survive_a_rerun(tmp_path: Path) -> None:
     finally:
         overrides.write_text(original)
     assert second.returncode == 0, second.output[-3000:]
-    row = second.query(f"select segment_name, computed_segment_name, is_name_overridden from dim_segments "
-                       f"where segment_id = {segment_id}")
+    row = second.query(
+        f"select segment_name, computed_segment_name, is_name_overridden from dim_segments "
+        f"where segment_id = {segment_id}"
+    )
     assert row == [("Night owls", computed, True)]
 
 
@@ -144,6 +151,8 @@ def test_tutorial_preset_one_hot_encodes_age_gender_income(tmp_path: Path) -> No
     assert run.query("select k, k_mode from segmentation_k_selection") == [(5, "fixed")]
     # Indicators are 0/1 times their weight, not standardised (as in the tutorial).
     assert run.scalar("select count(distinct z_age__18_24) from int_feature_matrix") == 2
-    centroids = run.query("select feature, centroid_value from int_segment_centroids "
-                          "where feature like 'gender__%' order by segment_id, feature")
+    centroids = run.query(
+        "select feature, centroid_value from int_segment_centroids "
+        "where feature like 'gender__%' order by segment_id, feature"
+    )
     assert all(0 <= value <= 1 for _, value in centroids)
