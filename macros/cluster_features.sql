@@ -125,3 +125,17 @@
         end
     {%- endif -%}
 {%- endmacro %}
+
+{% macro feature_matrix_sql(keep_columns) -%}
+    {#- int_user_features with one z_<feature> column per clustering feature (z_value_sql),
+        keeping keep_columns: the matrix K-Means is fitted on and users are labelled with. -#}
+    select
+        {%- for column in keep_columns %}
+        features.{{ column }},
+        {%- endfor %}
+        {%- for spec in cluster_feature_specs() %}
+        {{ z_value_sql(spec, loop.index) }} as z_{{ spec.name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ ref('int_user_features') }} as features
+    cross join ({{ feature_stats_columns(ref('int_feature_stats')) }}) as stats
+{%- endmacro %}

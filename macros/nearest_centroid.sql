@@ -24,28 +24,11 @@
 {% macro labelled_users_sql(keep_columns) %}
     {#- Every valid user with its segment, distance, runner-up and margin, plus keep_columns
         from int_user_features. z is computed inline with the same macro as the matrix. -#}
-    {%- set specs = cluster_feature_specs() -%}
     {%- set segments = fitted_segments() -%}
     with
 
-    features as (
-        select * from {{ ref('int_user_features') }}
-    ),
-
-    stats as (
-        {{ feature_stats_columns(ref('int_feature_stats')) }}
-    ),
-
     matrix as (
-        select
-            {%- for column in keep_columns %}
-            features.{{ column }},
-            {%- endfor %}
-            {%- for spec in specs %}
-            {{ z_value_sql(spec, loop.index) }} as z_{{ spec.name }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        from features
-        cross join stats
+        {{ feature_matrix_sql(keep_columns) }}
     ),
 
     {%- if segments | length > 0 %}

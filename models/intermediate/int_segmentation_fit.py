@@ -9,19 +9,7 @@ def model(dbt, session):
     from user_segmentation.segmentation_steps import Settings, final_fit_table
 
     dbt.config(materialized="table")
-    # dbt passes only the config keys it finds as literal dbt.config.get("...") call arguments.
-    settings = Settings.from_values(
-        k=dbt.config.get("k"),
-        k_min=dbt.config.get("k_min"),
-        k_max=dbt.config.get("k_max"),
-        seed=dbt.config.get("seed"),
-        n_init=dbt.config.get("n_init"),
-        fit_sample_size=dbt.config.get("fit_sample_size"),
-        selection_sample_size=dbt.config.get("selection_sample_size"),
-        silhouette_sample_size=dbt.config.get("silhouette_sample_size"),
-        stability_resamples=dbt.config.get("stability_resamples"),
-        min_segment_share=dbt.config.get("min_segment_share"),
-    )
+    settings = Settings.from_json(dbt.config.get("segmentation_settings"))
     k, run_id = dbt.ref("segmentation_k_selection").filter("chosen").project("k, run_id").fetchall()[0]
     stats = dbt.ref("int_feature_stats").df()
     try:

@@ -70,6 +70,15 @@ class Settings:
     def from_values(cls, **values: Any) -> Settings:
         return cls.from_config(values.get)
 
+    @classmethod
+    def from_json(cls, text: str | None) -> Settings:
+        """From the models' ``segmentation_settings`` config (the vars, as JSON)."""
+        import json
+
+        if not text:
+            raise ValueError("the model config segmentation_settings is missing (see dbt_project.yml)")
+        return cls.from_values(**json.loads(text))
+
     @property
     def k_values(self) -> list[int]:
         return [self.k] if self.k is not None else list(range(self.k_min, self.k_max + 1))
