@@ -23,6 +23,26 @@ from dbt_common.exceptions import DbtRuntimeError
 from .input_file import InputFile, InputFileError, inspect_input
 
 _INSPECTED: dict[tuple[str, str], InputFile] = {}
+MALFORMED = (
+    ("source_row_number", pa.int64()),
+    ("error_type", pa.string()),
+    ("raw_line", pa.string()),
+    ("error_message", pa.string()),
+)
+MANIFEST = (
+    ("input_path", pa.string()),
+    ("resolved_path", pa.string()),
+    ("input_format", pa.string()),
+    ("encoding", pa.string()),
+    ("delimiter", pa.string()),
+    ("decimal_comma", pa.bool_()),
+    ("size_bytes", pa.int64()),
+    ("rows_read", pa.int64()),
+    ("malformed_records", pa.int64()),
+    ("extra_columns", pa.string()),
+    ("renamed_columns", pa.string()),
+    ("read_sql", pa.string()),
+)
 
 
 def _inspect(path: str, encoding: str) -> InputFile:
@@ -60,17 +80,21 @@ class Plugin(BasePlugin):
         check_warehouse_free(str(creds.path))
 
     def load(self, source_config: Any) -> pa.Table:
-        path = str(source_config.get("path", "") or "")
+        path = str(source_config.get("path", "") or "").strip()
         encoding = str(source_config.get("encoding", "") or "utf-8")
+        malformed = source_config.get("kind") == "malformed_records"
+        if not path:
+            # No input file (the embedded seed is read): only `dbt docs generate` looks here.
+            return pa.table({name: pa.array([], kind) for name, kind in (MALFORMED if malformed else MANIFEST)})
         found = _inspect(path, encoding)
-        if source_config.get("kind") == "malformed_records":
+        if malformed:
             rows = found.malformed
-            return pa.table(
-                {
-                    "source_row_number": pa.array([r.source_row_number for r in rows], pa.int64()),
-                    "error_type": pa.array([r.error_type for r in rows], pa.string()),
-                    "raw_line": pa.array([r.raw_line for r in rows], pa.string()),
-                    "error_message": pa.array([r.message for r in rows], pa.string()),
-                }
-            )
-        return pa.Table.from_pylist([found.manifest_row()])
+            values = [
+                [r.source_row_number for r in rows],
+                [r.error_type for r in rows],
+                [r.raw_line for r in rows],
+                [r.message for r in rows],
+            ]
+            return pa.table({name: pa.array(v, kind) for (name, kind), v in zip(MALFORMED, values, strict=True)})
+        row = found.manifest_row()
+        return pa.table({name: pa.array([row[name]], kind) for name, kind in MANIFEST})
