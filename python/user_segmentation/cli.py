@@ -36,7 +36,13 @@ def _bench(args: argparse.Namespace) -> int:
     from .bench import run_benchmark
 
     sizes = [int(part.replace("_", "")) for part in args.rows.split(",") if part.strip()]
-    return run_benchmark(sizes, Path(args.out) if args.out else None, Path(args.cache))
+    return run_benchmark(
+        sizes,
+        Path(args.out) if args.out else None,
+        Path(args.cache),
+        recipe=not args.no_recipe,
+        full_fit_check=args.full_fit_check,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--rows", default="1000,1000000,10000000")
     bench.add_argument("--out", help="write the table as Markdown here (and JSON beside it)")
     bench.add_argument("--cache", default=".bench-cache")
+    bench.add_argument("--no-recipe", action="store_true", help="skip the tutorial recipe (e.g. at 100M rows)")
+    bench.add_argument(
+        "--full-fit-check",
+        action="store_true",
+        help="at the largest size, also fit K-Means on all users to compare inertia (slow)",
+    )
     bench.set_defaults(func=_bench)
 
     args = parser.parse_args(argv)
