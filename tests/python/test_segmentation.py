@@ -155,4 +155,4 @@ def test_tutorial_preset_one_hot_encodes_age_gender_income(tmp_path: Path) -> No
         "select feature, centroid_value from int_segment_centroids "
         "where feature like 'gender__%' order by segment_id, feature"
     )
-    assert all(0 <= value <= 1 for _, value in centroids)
+    assert centroids and all(-1e-9 <= value <= 1 + 1e-9 for _, value in centroids)  # shares, up to rounding
