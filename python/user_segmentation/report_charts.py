@@ -1,195 +1,375 @@
 """Inline SVG charts for the report, drawn from the marts' numbers.
 
-Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` (its text
-alternative), followed by a visually hidden table of the same numbers. Every piece of text
-from the data goes through :func:`markupsafe.escape`; values are formatted by the same
-helpers as the rest of the report (:mod:`user_segmentation.report_format`), and each mark
-carries its raw value in ``data-value`` so tests can compare it with the marts.
+Every chart is a ``<figure>`` holding an ``<svg role="img">`` with a ``<title>`` and a
+``<desc>`` (named by ``aria-labelledby``) and, beside it, a visually hidden table of the same
+numbers: the text alternative. Every piece of text from the data goes through
+:func:`markupsafe.escape`; numbers are formatted by :mod:`user_segmentation.report_format`,
+the same helpers the tables use. The marks that tests compare with the marts carry their raw
+value in ``data-value``.
+
+Colours: one colour per segment (Okabe-Ito, safe for the common colour-vision deficiencies),
+the same in every chart and card; theme-dependent colours (text, the heatmap's diverging
+scale) are CSS classes, so the light, dark and print styles can differ without JavaScript.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from itertools import count
 
 from markupsafe import Markup, escape
 
-from .report_format import fmt_index, fmt_int, fmt_number, fmt_pct, fmt_z
+from .report_format import fmt_ari, fmt_int, fmt_number, fmt_pct, fmt_silhouette, fmt_z
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C6D1F", "#7F7F7F")
-LEVEL_PALETTE = ("#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#8C6D1F", "#7F7F7F")
-# Light fills get dark labels (contrast), dark fills white ones.
-LIGHT_FILLS = {"#56B4E9", "#E69F00", "#CC79A7"}
-_ids = count(1)
+# Okabe-Ito (without its yellow, too light on white, and black).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999", "#8C6D1F")
+# Levels of one demographic dimension, neighbours well apart.
+LEVEL_PALETTE = ("#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#999999", "#8C6D1F")
+CHAR_WIDTH = 7.0  # average advance of a 13px system-ui glyph, for layout estimates
+HEAT_STEPS = 8  # bins of 0.25 sd on each side; |z| >= 2 is the darkest
 
 
 def segment_colour(segment_id: int) -> str:
     return PALETTE[(int(segment_id) - 1) % len(PALETTE)]
 
 
-def _frame(title: str, description: str, width: int, height: int, body: str, table: str, chart_id: str) -> Markup:
-    number = next(_ids)
-    title_id, desc_id = f"chart-{number}-title", f"chart-{number}-desc"
-    return Markup(
-        f'<figure class="chart" data-chart="{escape(chart_id)}">'
-        f"<figcaption>{escape(title)}</figcaption>"
-        f'<svg viewBox="0 0 {width} {height}" width="100%" style="max-width: {width}px" role="img" '
-        f'aria-labelledby="{title_id} {desc_id}" preserveAspectRatio="xMinYMin meet">'
-        f'<title id="{title_id}">{escape(title)}</title><desc id="{desc_id}">{escape(description)}</desc>'
-        f"{body}</svg>"
-        f'<table class="visually-hidden"><caption>{escape(title)}</caption>{table}</table>'
-        f"</figure>"
-    )
+def level_css() -> str:
+    """Fill classes ``c0``.. for the levels of a dimension, and readable text on each (``t0``..)."""
+    fills = "".join(f".c{n}{{fill:{c}}}" for n, c in enumerate(LEVEL_PALETTE))
+    texts = "".join(f"svg .t{n}{{fill:{text_on(c)}}}" for n, c in enumerate(LEVEL_PALETTE))
+    return fills + texts
 
 
-def _rows(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+# ---------------------------------------------------------------- colour arithmetic
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _mix(a: str, b: str, t: float) -> str:
+    """Colour ``t`` of the way from ``a`` to ``b`` (sRGB)."""
+    ra, rb = _rgb(a), _rgb(b)
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(ra, rb, strict=True))
+
+
+def _luminance(colour: str) -> float:
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in _rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+DARK_TEXT, LIGHT_TEXT = "#1d2125", "#ffffff"
+
+
+def text_on(fill: str) -> str:
+    """The more readable of dark and white text on ``fill``."""
+    return DARK_TEXT if _contrast(fill, DARK_TEXT) >= _contrast(fill, LIGHT_TEXT) else LIGHT_TEXT
+
+
+# Diverging scale (blue below, orange above): colour-blind safe, midpoint close to the surface.
+HEAT = {
+    "light": {"neg": "#2166ac", "mid": "#f4f4f2", "pos": "#b35806"},
+    "dark": {"neg": "#6fb1e6", "mid": "#2c3238", "pos": "#f0a04b"},
+}
+
+
+def heat_step(z: float) -> int:
+    return max(-HEAT_STEPS, min(HEAT_STEPS, round(z * 4)))
+
+
+def _heat_class(step: int) -> str:
+    return f"z{'n' if step < 0 else 'p'}{abs(step)}"
+
+
+def heat_fill(step: int, theme: str = "light") -> str:
+    scale = HEAT[theme]
+    end = scale["neg"] if step < 0 else scale["pos"]
+    return _mix(scale["mid"], end, abs(step) / HEAT_STEPS)
+
+
+def heat_css() -> str:
+    """CSS for the heatmap classes, light (also print) and dark."""
+    blocks = []
+    for theme in ("light", "dark"):
+        rules, flipped = [], []
+        default = DARK_TEXT if theme == "light" else "#e8eaed"
+        for step in range(-HEAT_STEPS, HEAT_STEPS + 1):
+            fill = heat_fill(step, theme)
+            cls = _heat_class(step)
+            rules.append(f".{cls}{{fill:{fill}}}")
+            colour = text_on(fill) if theme == "light" else (DARK_TEXT if text_on(fill) == DARK_TEXT else default)
+            if colour != default:
+                flipped.append((cls, colour))
+        for colour in sorted({c for _, c in flipped}):
+            rules.append(",".join(f".hm .{cls}+text" for cls, c in flipped if c == colour) + f"{{fill:{colour}}}")
+        css = "".join(rules)
+        blocks.append(css if theme == "light" else f"@media screen and (prefers-color-scheme: dark){{{css}}}")
+    return "\n".join(blocks)
+
+
+def chart_css() -> Markup:
+    """The CSS the charts' colour classes need (computed here, so contrast is checked in one place)."""
+    return Markup(level_css() + "\n" + heat_css())
+
+
+# ---------------------------------------------------------------- SVG building blocks
+
+
+def _n(value: float) -> str:
+    """A coordinate: at most one decimal, no trailing zero."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
 
 
 def _text(x: float, y: float, text: str, cls: str = "", anchor: str = "start", extra: str = "") -> str:
-    return f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
+    attrs = f' class="{cls}"' if cls else ""
+    if anchor != "start":
+        attrs += f' text-anchor="{anchor}"'
+    return f'<text x="{_n(x)}" y="{_n(y)}"{attrs}{extra}>{escape(text)}</text>'
+
+
+def _group(texts: Sequence[str], cls: str, anchor: str = "start") -> str:
+    """Text elements sharing a class and an anchor, set once on a ``<g>``."""
+    attrs = f' text-anchor="{anchor}"' if anchor != "start" else ""
+    return f'<g class="{cls}"{attrs}>' + "".join(texts) + "</g>" if texts else ""
+
+
+def _fit(text: str, width: float) -> str:
+    """``text`` cut with an ellipsis to about ``width`` pixels (the full text is in the table)."""
+    limit = max(4, int(width / CHAR_WIDTH))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _label_width(labels: Sequence[str], low: int = 80, high: int = 300) -> int:
+    longest = max((len(label) for label in labels), default=0)
+    return int(min(high, max(low, longest * CHAR_WIDTH + 24)))
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            (f'<th scope="row">{escape(c)}</th>' if n == 0 else f"<td>{escape(c)}</td>") for n, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+
+
+def _frame(
+    chart_id: str,
+    title: str,
+    description: str,
+    width: float,
+    height: float,
+    body: str,
+    table: str,
+    caption: str | None = None,
+    css_class: str = "",
+) -> Markup:
+    """A figure: optional caption, the SVG (title, desc, marks) and its hidden data table."""
+    cid = _slug(chart_id)
+    caption_html = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    classes = f"chart {css_class}".strip()
+    return Markup(
+        f'<figure class="{classes}" data-chart="{cid}">'
+        + caption_html
+        + f'<svg viewBox="0 0 {_n(width)} {_n(height)}" width="{_n(width)}" role="img" '
+        f'aria-labelledby="{cid}-t {cid}-d"><title id="{cid}-t">{escape(title)}</title>'
+        f'<desc id="{cid}-d">{escape(description)}</desc>{body}</svg>'
+        + (
+            f'<div class="visually-hidden"><table><caption>{escape(title)}</caption>{table}</table></div>'
+            if table
+            else ""
+        )
+        + "</figure>"
+    )
+
+
+# ---------------------------------------------------------------- charts
 
 
 def size_bars(segments: Sequence[dict]) -> Markup:
-    """Horizontal bars: share of users per segment, labelled with users and share."""
-    label_w, bar_w, row_h = 300, 380, 34
-    height = 20 + row_h * len(segments)
+    """Horizontal bars: share of valid users per segment, labelled with share and users."""
+    label_w = _label_width([s["segment_name"] for s in segments])
+    bar_w, row_h, value_w = 960 - label_w - 170, 36, 170
     top = max((s["share_of_users"] for s in segments), default=1) or 1
-    parts = []
+    bars, labels, values = [], [], []
     for i, s in enumerate(segments):
-        y = 10 + i * row_h
+        y = 4 + i * row_h
         w = bar_w * s["share_of_users"] / top
-        parts.append(_text(label_w - 10, y + 20, s["segment_name"], "label", "end"))
-        parts.append(
-            f'<rect x="{label_w}" y="{y + 5}" width="{w:.1f}" height="{row_h - 12}" rx="3" '
+        labels.append(_text(label_w - 10, y + 19, _fit(s["segment_name"], label_w - 14)))
+        bars.append(
+            f'<rect x="{label_w}" y="{y + 4}" width="{_n(w)}" height="{row_h - 12}" rx="3" '
             f'fill="{segment_colour(s["segment_id"])}" data-value="{s["share_of_users"]!r}" '
-            f'data-segment="{s["segment_id"]}"/>'
+            f'data-users="{s["users"]}" data-segment="{s["segment_id"]}"/>'
         )
-        parts.append(
-            _text(
-                label_w + w + 8,
-                y + 20,
-                f"{fmt_pct(s['share_of_users'])} · {fmt_int(s['users'])} users",
-                "value",
-            )
-        )
-    table = _rows(
-        ["Segment", "Users", "Share"],
-        [[s["segment_name"], fmt_int(s["users"]), fmt_pct(s["share_of_users"])] for s in segments],
+        values.append(_text(label_w + w + 8, y + 19, f"{fmt_pct(s['share_of_users'])} · {fmt_int(s['users'])} users"))
+    parts = [_group(labels, "label", "end"), *bars, _group(values, "value")]
+    table = ""  # the description lists every value
+    description = "Share of valid users in each segment: " + "; ".join(
+        f"{s['segment_name']} {fmt_pct(s['share_of_users'])} ({fmt_int(s['users'])} users)" for s in segments
     )
-    description = "; ".join(f"{s['segment_name']}: {fmt_pct(s['share_of_users'])}" for s in segments)
     return _frame(
-        "Segment sizes (share of valid users)",
+        "sizes",
+        "Segment sizes",
         description,
-        label_w + bar_w + 170,
-        height,
+        label_w + bar_w + value_w,
+        8 + row_h * len(segments),
         "".join(parts),
         table,
-        "sizes",
     )
 
 
-def _diverging(z: float) -> tuple[str, float, bool]:
-    """Fill colour, opacity and whether the text should be light, for a z-score."""
-    strength = min(abs(z) / 2.0, 1.0)
-    colour = "#D55E00" if z > 0 else "#0072B2"
-    return colour, 0.08 + 0.82 * strength, strength > 0.55
+def _wrap(text: str, width: int) -> list[str]:
+    """Words of ``text`` in at most two lines of about ``width`` characters."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > 2:
+        lines = [lines[0], _fit(" ".join(lines[1:]), width * CHAR_WIDTH)]
+    return lines
 
 
 def heatmap(segments: Sequence[dict], features: Sequence[dict], cells: dict[tuple[int, str], float]) -> Markup:
-    """Segments (rows) x features (columns), cells coloured and labelled by z-score."""
-    label_w, cell_w, cell_h, head_h = 260, 92, 40, 96
-    width = label_w + cell_w * len(features) + 10
-    height = head_h + cell_h * len(segments) + 10
+    """Segments (rows) x clustering features (columns); cells coloured and labelled by z-score."""
+    label_w = _label_width([s["segment_name"] for s in segments])
+    cell_w = max(72, min(112, (960 - label_w) // max(len(features), 1)))
+    cell_h, head_h = 40, 44
+    width = label_w + cell_w * len(features)
     parts = []
     for j, f in enumerate(features):
         x = label_w + j * cell_w + cell_w / 2
-        parts.append(
-            _text(x, head_h - 10, f["label"], "axis", "start", f' transform="rotate(-35 {x:.1f} {head_h - 10})"')
-        )
+        lines = _wrap(f["label"], int(cell_w / 6.5))
+        for n, line in enumerate(lines):
+            parts.append(_text(x, head_h - 8 - 15 * (len(lines) - 1 - n), line, "axis", "middle"))
+    grid = []
     for i, s in enumerate(segments):
         y = head_h + i * cell_h
-        parts.append(_text(label_w - 10, y + cell_h / 2 + 5, s["segment_name"], "label", "end"))
+        parts.append(_text(label_w - 14, y + cell_h / 2 + 5, _fit(s["segment_name"], label_w - 18), "label", "end"))
+        parts.append(
+            f'<rect x="{label_w - 7}" y="{y + 5}" width="4" height="{cell_h - 10}" rx="1" '
+            f'fill="{segment_colour(s["segment_id"])}"/>'
+        )
         for j, f in enumerate(features):
-            z = cells[(s["segment_id"], f["feature"])]
-            fill, opacity, light = _diverging(z)
+            z = cells.get((s["segment_id"], f["feature"]))
             x = label_w + j * cell_w
-            parts.append(
-                f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}" '
-                f'fill-opacity="{opacity:.2f}" data-value="{z!r}" data-segment="{s["segment_id"]}" '
-                f'data-feature="{escape(f["feature"])}"/>'
-            )
-            parts.append(
-                _text(x + cell_w / 2, y + cell_h / 2 + 5, fmt_z(z), "cell light" if light else "cell", "middle")
-            )
-    table = _rows(
+            if z is not None:
+                grid.append(
+                    f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                    f'class="{_heat_class(heat_step(z))}" data-value="{z!r}" data-segment="{s["segment_id"]}" '
+                    f'data-feature="{escape(f["feature"])}"/>'
+                )
+            grid.append(f'<text x="{_n(x + cell_w / 2)}" y="{_n(y + cell_h / 2 + 5)}">{escape(fmt_z(z))}</text>')
+    parts.append('<g class="cell hm" text-anchor="middle">' + "".join(grid) + "</g>")
+    # Legend: the scale from -2 to +2 sd.
+    legend_y = head_h + cell_h * len(segments) + 18
+    step_w = 18
+    lx = label_w
+    parts.append(_text(lx - 10, legend_y + 12, "below average", "axis", "end"))
+    for step in range(-HEAT_STEPS, HEAT_STEPS + 1, 2):
+        parts.append(
+            f'<rect x="{lx}" y="{legend_y}" width="{step_w}" height="16" class="{_heat_class(step)}"/>'
+            f'<text x="{_n(lx + step_w / 2)}" y="{legend_y + 30}" class="axis" text-anchor="middle">'
+            f"{escape(fmt_z(step / 4, 0) if step % 4 == 0 else '')}</text>"
+        )
+        lx += step_w
+    parts.append(_text(lx + 10, legend_y + 12, "above average (z-score, sd)", "axis"))
+    table = _table(
         ["Segment", *[f["label"] for f in features]],
-        [[s["segment_name"], *[fmt_z(cells[(s["segment_id"], f["feature"])]) for f in features]] for s in segments],
+        [[s["segment_name"], *[fmt_z(cells.get((s["segment_id"], f["feature"]))) for f in features]] for s in segments],
     )
     return _frame(
-        "Behavioural profile: z-score of each segment's mean",
-        "Rows are segments, columns are clustering features; each cell is how many standard "
-        "deviations the segment's mean lies above (orange) or below (blue) the mean of all users.",
+        "heatmap",
+        "Behavioural profile: z-score of each segment's average",
+        "Rows are segments, columns are the clustering features; each cell says how many standard "
+        "deviations the segment's average lies above (orange, +) or below (blue, \u2212) the average "
+        "of all users.",
         width,
-        height,
+        legend_y + 36,
         "".join(parts),
         table,
-        "heatmap",
     )
 
 
-def stacked_bars(dimension_label: str, rows: Sequence[dict], levels: Sequence[str], min_cell_users: int) -> Markup:
-    """100% bars: one row per group (Population first), one colour per level."""
-    label_w, bar_w, row_h = 260, 520, 30
-    legend_h = 30
-    height = legend_h + row_h * len(rows) + 10
-    parts = []
+def stacked_bars(dimension_label: str, levels: Sequence[str], rows: Sequence[dict], min_cell_users: int) -> Markup:
+    """100% bars, one per group (all users first), one colour per level; small cells greyed out.
+
+    ``rows``: ``{"label", "population": bool, "colour", "cells": {level: (share, users, is_small)}}``.
+    Small cells are not drawn as their level: they are pooled in one grey block at the end of the
+    bar, without a figure, and the table says "fewer than N users".
+    """
+    label_w = _label_width([r["label"] for r in rows])
+    bar_w, row_h, legend_h = 960 - label_w, 28, 28
+    colours = {level: n % len(LEVEL_PALETTE) for n, level in enumerate(levels)}
+    suppressed_note = f"fewer than {min_cell_users} users"
+    any_small = any(cell[2] for r in rows for cell in r["cells"].values() if cell[1] > 0)
+    parts, labels = [], []
     x = label_w
-    for n, level in enumerate(levels):
-        colour = LEVEL_PALETTE[n % len(LEVEL_PALETTE)]
-        parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>')
-        parts.append(_text(x + 16, 17, level, "legend"))
-        x += 22 + 8 * len(level) + 14
+    legend = [(level, f"c{colours[level]}") for level in levels]
+    if any_small:
+        legend.append((f"small groups ({suppressed_note})", "sup"))
+    for level, cls in legend:
+        parts.append(f'<rect x="{_n(x)}" y="6" width="12" height="12" rx="2" class="{cls}"/>')
+        parts.append(_text(x + 17, 17, level, "legend"))
+        x += 17 + CHAR_WIDTH * 0.95 * len(level) + 18
+    paths: dict[str, list[str]] = {}  # one path per colour: a rectangle per cell
     for i, row in enumerate(rows):
         y = legend_h + i * row_h
-        parts.append(_text(label_w - 10, y + 19, row["label"], "label strong" if i == 0 else "label", "end"))
-        x = label_w
-        for n, level in enumerate(levels):
-            share, users = row["shares"].get(level, (0.0, 0))
-            w = bar_w * share
-            small = users < min_cell_users and not row.get("population")
-            colour = LEVEL_PALETTE[n % len(LEVEL_PALETTE)]
-            if w > 0:
-                faded = 'fill-opacity="0.35" ' if small else ""
-                note = f" (fewer than {min_cell_users} users)" if small else ""
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{colour}" '
-                    f'{faded}data-value="{share!r}" data-level="{escape(level)}">'
-                    f"<title>{escape(level)}: {escape(fmt_pct(share))}{note}</title></rect>"
-                )
-                if w > 34 and not small:
-                    parts.append(
-                        _text(
-                            x + w / 2,
-                            y + 19,
-                            fmt_pct(share, 0),
-                            "cell dark" if colour in LIGHT_FILLS else "cell light",
-                            "middle",
-                        )
-                    )
-            x += w
-    table = _rows(
+        cls = "label strong" if row.get("population") else "label"
+        parts.append(_text(label_w - 14, y + 18, _fit(row["label"], label_w - 18), cls, "end"))
+        if row.get("colour"):
+            parts.append(
+                f'<rect x="{label_w - 7}" y="{y + 4}" width="4" height="{row_h - 8}" rx="1" fill="{row["colour"]}"/>'
+            )
+        cumulative, hidden, row_labels = 0.0, 0.0, []
+        for level in levels:
+            share, _users, small = row["cells"].get(level, (0.0, 0, False))
+            if small:
+                hidden += share
+                continue
+            x0 = round(label_w + bar_w * cumulative)
+            cumulative += share
+            x1 = round(label_w + bar_w * cumulative)
+            if x1 <= x0:
+                continue
+            paths.setdefault(f"c{colours[level]}", []).append(f"M{x0} {y + 3}h{x1 - x0}v{row_h - 6}h{x0 - x1}z")
+            shown = fmt_pct(share)
+            if x1 - x0 >= len(shown) * 7.5 + 10:
+                row_labels.append(f'<text x="{_n((x0 + x1) / 2)}" class="t{colours[level]}">{escape(shown)}</text>')
+        if hidden > 0:
+            x0 = round(label_w + bar_w * cumulative)
+            x1 = round(label_w + bar_w * (cumulative + hidden))
+            paths.setdefault("sup", []).append(f"M{x0} {y + 3}h{x1 - x0}v{row_h - 6}h{x0 - x1}z")
+        if row_labels:
+            labels.append(f'<g transform="translate(0 {y + 18})">' + "".join(row_labels) + "</g>")
+    parts.extend(f'<path d="{"".join(d)}" class="{cls}"/>' for cls, d in paths.items())
+    parts.append('<g text-anchor="middle" class="cell">' + "".join(labels) + "</g>")
+    table = _table(
         ["Group", *levels],
         [
             [
                 r["label"],
                 *[
-                    ("fewer than " + str(min_cell_users) + " users")
-                    if r["shares"].get(lv, (0, 0))[1] < min_cell_users and not r.get("population")
-                    else fmt_pct(r["shares"].get(lv, (0.0, 0))[0])
+                    suppressed_note if r["cells"].get(lv, (0, 0, False))[2] else fmt_pct(r["cells"].get(lv, (0.0,))[0])
                     for lv in levels
                 ],
             ]
@@ -197,145 +377,180 @@ def stacked_bars(dimension_label: str, rows: Sequence[dict], levels: Sequence[st
         ],
     )
     return _frame(
-        f"{dimension_label}: share of each level, all users first",
-        f"100% bars of {dimension_label.lower()} for all users and for each segment.",
-        label_w + bar_w + 20,
-        height,
+        f"demographics-{dimension_label}",
+        f"{dimension_label}: share of each level, all users first, then each segment",
+        f"100% stacked bars of {dimension_label.lower()} ({', '.join(levels)}) for all users and for each "
+        f"segment; cells with {suppressed_note} are pooled in grey without a figure.",
+        label_w + bar_w,
+        legend_h + row_h * len(rows) + 2,
         "".join(parts),
         table,
-        f"demographics-{dimension_label}",
+        caption=dimension_label,
     )
+
+
+def _nice_step(span: float, ticks: int = 4) -> float:
+    raw = span / ticks
+    for step in (0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0):
+        if step >= raw:
+            return step
+    return 1.0
 
 
 def k_selection_chart(rows: Sequence[dict]) -> Markup:
-    """Silhouette and null-reference silhouette per k; the chosen k marked."""
-    left, width, top, height = 60, 520, 20, 220
+    """Silhouette and null-reference silhouette per k, stability under the axis, chosen k marked."""
+    left, plot_w, top, plot_h = 64, 620, 34, 200
     ks = [r["k"] for r in rows]
-    values = [v for r in rows for v in (r["silhouette"], r["null_silhouette"])]
-    low, high = min(0.0, min(values)), max(values) * 1.15 or 1.0
+    values = [r[key] for r in rows for key in ("silhouette", "null_silhouette") if r[key] is not None]
+    low = min(0.0, *values) if values else 0.0
+    step = _nice_step((max(values, default=1.0) or 1.0) * 1.1 - low)
+    high = step * (int((max(values, default=1.0) * 1.1) / step) + 1)
 
     def px(k: int) -> float:
-        return left + (width * (ks.index(k) + 0.5) / len(ks))
+        return left + plot_w * (ks.index(k) + 0.5) / max(len(ks), 1)
 
     def py(v: float) -> float:
-        return top + height - height * (v - low) / (high - low)
+        return top + plot_h - plot_h * (v - low) / (high - low)
 
-    parts = [f'<line x1="{left}" y1="{py(0):.1f}" x2="{left + width}" y2="{py(0):.1f}" class="gridline"/>']
-    for tick in (low, (low + high) / 2, high):
+    parts = []
+    tick = low
+    while tick <= high + 1e-9:
+        parts.append(f'<line x1="{left}" y1="{_n(py(tick))}" x2="{left + plot_w}" y2="{_n(py(tick))}" class="gl"/>')
         parts.append(_text(left - 8, py(tick) + 4, fmt_number(tick, 2), "axis", "end"))
-    for cls, key in (("line-real", "silhouette"), ("line-null", "null_silhouette")):
-        points = " ".join(f"{px(r['k']):.1f},{py(r[key]):.1f}" for r in rows)
-        parts.append(f'<polyline points="{points}" class="{cls}" fill="none"/>')
-        for r in rows:
-            parts.append(
-                f'<circle cx="{px(r["k"]):.1f}" cy="{py(r[key]):.1f}" r="4" class="{cls}" '
-                f'data-value="{r[key]!r}" data-k="{r["k"]}" data-series="{key}"/>'
-            )
+        tick += step
     for r in rows:
-        parts.append(_text(px(r["k"]), top + height + 18, f"k = {r['k']}", "axis", "middle"))
         if r["chosen"]:
-            parts.append(f'<rect x="{px(r["k"]) - 22:.1f}" y="{top}" width="44" height="{height}" class="chosen"/>')
-            parts.append(_text(px(r["k"]), top + 12, "chosen", "axis strong", "middle"))
-    parts.append(
-        f'<line x1="{left + width - 200}" y1="{top + height + 36}" x2="{left + width - 180}" '
-        f'y2="{top + height + 36}" class="line-real"/>'
-    )
-    parts.append(_text(left + width - 175, top + height + 40, "silhouette", "legend"))
-    parts.append(
-        f'<line x1="{left + width - 95}" y1="{top + height + 36}" x2="{left + width - 75}" '
-        f'y2="{top + height + 36}" class="line-null"/>'
-    )
-    parts.append(_text(left + width - 70, top + height + 40, "null reference", "legend"))
-    table = _rows(
-        ["k", "Silhouette", "Null silhouette", "Stability (ARI)", "Verdict", "Chosen"],
+            parts.append(
+                f'<rect x="{_n(px(r["k"]) - 30)}" y="{top - 22}" width="60" height="{plot_h + 22}" class="chosen"/>'
+            )
+            parts.append(_text(px(r["k"]), top - 8, f"chosen: k = {r['k']}", "axis strong", "middle"))
+    for cls, key in (("s-null", "null_silhouette"), ("s-real", "silhouette")):
+        points = [(px(r["k"]), py(r[key]), r) for r in rows if r[key] is not None]
+        if len(points) > 1:
+            path = " ".join(f"{_n(x)},{_n(y)}" for x, y, _ in points)
+            parts.append(f'<polyline points="{path}" class="{cls}"/>')
+        for x, y, r in points:
+            parts.append(
+                f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4.5" class="{cls}" data-value="{r[key]!r}" '
+                f'data-k="{r["k"]}" data-series="{key}"/>'
+            )
+            if r["chosen"]:
+                parts.append(_text(x + 9, y + (-6 if key == "silhouette" else 16), fmt_silhouette(r[key]), "value"))
+    base = top + plot_h
+    parts.append(_text(left - 8, base + 20, "k", "axis strong", "end"))
+    parts.append(_text(left - 8, base + 40, "stability", "axis", "end"))
+    for r in rows:
+        parts.append(_text(px(r["k"]), base + 20, str(r["k"]), "axis strong", "middle"))
+        parts.append(_text(px(r["k"]), base + 40, fmt_ari(r["stability_ari"]), "axis", "middle"))
+    lx = left + plot_w + 24
+    parts.append(f'<line x1="{lx}" y1="{top + 10}" x2="{lx + 24}" y2="{top + 10}" class="s-real"/>')
+    parts.append(_text(lx + 30, top + 14, "silhouette (real data)", "legend"))
+    parts.append(f'<line x1="{lx}" y1="{top + 34}" x2="{lx + 24}" y2="{top + 34}" class="s-null"/>')
+    parts.append(_text(lx + 30, top + 38, "null reference", "legend"))
+    parts.append(_text(lx + 30, top + 54, "(same data, columns shuffled)", "legend"))
+    table = _table(
+        ["k", "Silhouette", "Null reference", "Stability (ARI)", "Verdict", "Chosen"],
         [
             [
                 str(r["k"]),
-                fmt_number(r["silhouette"], 3),
-                fmt_number(r["null_silhouette"], 3),
-                fmt_number(r["stability_ari"], 2),
-                r["verdict"],
-                "yes" if r["chosen"] else "",
+                fmt_silhouette(r["silhouette"]),
+                fmt_silhouette(r["null_silhouette"]),
+                fmt_ari(r["stability_ari"]),
+                r["verdict"] or "",
+                "chosen" if r["chosen"] else "",
             ]
             for r in rows
         ],
     )
+    chosen = next((r for r in rows if r["chosen"]), None)
+    description = (
+        "For each number of segments k, the silhouette of the real data (solid) and of the same data "
+        "with every column shuffled (dashed), with the stability of each k below the axis."
+    )
+    if chosen:
+        description += (
+            f" Chosen: k = {chosen['k']}, silhouette {fmt_silhouette(chosen['silhouette'])} against "
+            f"{fmt_silhouette(chosen['null_silhouette'])} for shuffled data."
+        )
     return _frame(
-        "Choosing k: silhouette against the null reference",
-        "For each number of segments k, the silhouette of the real data and of the same data with "
-        "every column shuffled; the chosen k is marked.",
-        left + width + 20,
-        top + height + 50,
-        "".join(parts),
-        table,
         "k-selection",
+        "Choosing k: silhouette against the null reference",
+        description,
+        lx + 230,
+        base + 50,
+        "".join(parts),
+        table,
+        caption="Choosing the number of segments (k)",
     )
 
 
-def histogram(label: str, bins: Sequence[dict]) -> Markup:
-    """Bars of user counts per value bin (computed in SQL)."""
-    left, width, top, height = 44, 280, 10, 100
+def histogram(chart_id: str, label: str, unit: str, bins: Sequence[dict], decimals: int) -> Markup:
+    """Bars of users per value bin (counted in SQL) as one path; the counts are in the description."""
+    left, plot_w, top, plot_h = 40, 270, 8, 96
     peak = max((b["users"] for b in bins), default=1) or 1
-    bar = width / max(len(bins), 1)
-    parts = []
+    bar = plot_w / max(len(bins), 1)
+    path = []
     for i, b in enumerate(bins):
-        h = height * b["users"] / peak
-        parts.append(
-            f'<rect x="{left + i * bar + 1:.1f}" y="{top + height - h:.1f}" width="{bar - 2:.1f}" '
-            f'height="{h:.1f}" class="hist" data-value="{b["users"]}"/>'
-        )
+        h = plot_h * b["users"] / peak
+        if h > 0:
+            path.append(f"M{_n(left + i * bar + 0.5)} {_n(top + plot_h)}v{_n(-h)}h{_n(bar - 1)}v{_n(h)}z")
+    counts = " ".join(str(b["users"]) for b in bins)
+    parts = [
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" class="gl"/>',
+        f'<path d="{"".join(path)}" class="hist" data-values="{counts}"/>',
+    ]
     if bins:
-        parts.append(_text(left, top + height + 16, fmt_number(bins[0]["low"], 2), "axis"))
-        parts.append(_text(left + width, top + height + 16, fmt_number(bins[-1]["high"], 2), "axis", "end"))
-    parts.append(_text(left - 6, top + 10, fmt_int(peak), "axis", "end"))
-    table = _rows(
-        ["From", "To", "Users"],
-        [[fmt_number(b["low"], 2), fmt_number(b["high"], 2), fmt_int(b["users"])] for b in bins],
+        lo, hi = bins[0]["low"], bins[-1]["high"]
+        for frac, anchor in ((0, "start"), (0.5, "middle"), (1, "end")):
+            value = fmt_number(lo + (hi - lo) * frac, decimals)
+            parts.append(_text(left + plot_w * frac, top + plot_h + 16, value, "axis", anchor))
+    parts.append(_text(left - 5, top + 9, fmt_int(peak), "axis", "end"))
+    parts.append(_text(left - 5, top + plot_h, "0", "axis", "end"))
+    parts.append(_text(left + plot_w / 2, top + plot_h + 32, unit, "legend", "middle"))
+    total = sum(b["users"] for b in bins)
+    step = (bins[-1]["high"] - bins[0]["low"]) / len(bins) if bins else 0
+    description = (
+        f"Histogram of {label} ({unit}) over {fmt_int(total)} valid users: {len(bins)} equal ranges of "
+        f"{fmt_number(step, decimals + 1)} from {fmt_number(bins[0]['low'], decimals) if bins else ''} to "
+        f"{fmt_number(bins[-1]['high'], decimals) if bins else ''}, holding "
+        + ", ".join(fmt_int(b["users"]) for b in bins)
+        + " users."
     )
     return _frame(
+        chart_id,
         f"Distribution of {label}",
-        f"Histogram of {label} over all valid users.",
-        left + width + 10,
-        top + height + 24,
+        description,
+        left + plot_w + 6,
+        top + plot_h + 38,
         "".join(parts),
-        table,
-        f"histogram-{label}",
+        "",
+        caption=label,
     )
 
 
-def ranked_bars(title: str, items: Sequence[tuple[str, float, str]], colour: str = "#0072B2") -> Markup:
-    """Horizontal bars for (label, value, formatted value), largest first."""
-    label_w, bar_w, row_h = (170, 260, 26) if len(items) > 8 else (130, 170, 24)
-    top = max((v for _, v, _ in items), default=1) or 1
-    parts = []
+def ranked_bars(chart_id: str, caption: str, items: Sequence[tuple[str, float, str]], wide: bool = False) -> Markup:
+    """Horizontal bars for ``(label, value, formatted value)`` in the given order."""
+    label_w = _label_width([label for label, _, _ in items], low=60, high=220)
+    bar_w, row_h = (420, 26) if wide else (max(120, 250 - label_w), 22)
+    peak = max((v for _, v, _ in items), default=1) or 1
+    bars, labels, values = [], [], []
     for i, (label, value, shown) in enumerate(items):
-        y = 6 + i * row_h
-        w = bar_w * value / top
-        parts.append(_text(label_w - 8, y + 16, label, "label", "end"))
-        parts.append(
-            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" rx="2" '
-            f'fill="{colour}" data-value="{value!r}"/>'
+        y = 2 + i * row_h
+        w = bar_w * value / peak
+        labels.append(_text(label_w - 8, y + row_h / 2 + 4, _fit(label, label_w - 10)))
+        bars.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{_n(w)}" height="{row_h - 7}" rx="2" data-value="{value!r}"/>'
         )
-        parts.append(_text(label_w + w + 6, y + 16, shown, "value"))
-    table = _rows(["Item", "Value"], [[label, shown] for label, _, shown in items])
+        values.append(_text(label_w + w + 6, y + row_h / 2 + 4, shown))
+    parts = [_group(labels, "label", "end"), '<g class="rank">', *bars, "</g>", _group(values, "value")]
+    table = ""  # the description lists every value
     return _frame(
-        title,
-        title + ": " + "; ".join(f"{lab} {shown}" for lab, _, shown in items),
-        label_w + bar_w + 110,
-        12 + row_h * len(items),
+        chart_id,
+        caption,
+        caption + ": " + "; ".join(f"{label} {shown}" for label, _, shown in items),
+        label_w + bar_w + 10 + CHAR_WIDTH * 0.95 * max((len(shown) for _, _, shown in items), default=4),
+        4 + row_h * len(items),
         "".join(parts),
         table,
-        title,
+        caption=caption,
     )
-
-
-__all__ = [
-    "fmt_index",
-    "heatmap",
-    "histogram",
-    "k_selection_chart",
-    "ranked_bars",
-    "segment_colour",
-    "size_bars",
-    "stacked_bars",
-]
