@@ -40,6 +40,9 @@ def test_public_file_loads_completely(public_csv: Path, tmp_path: Path, variant:
         "+stg_user_interests",
         "rejected_user_profiles",
         "assert_every_input_row_accounted_for",
+        # Staging only: tests that also need the segmentation models are not run here.
+        "--indirect-selection",
+        "cautious",
         vars_yaml="{input_path: " + yaml_string(str(path)) + "}",
     )
     assert run.returncode == 0, run.output[-3000:]
