@@ -26,7 +26,8 @@
 {% macro assert_enough_users_for_clustering() %}
     {#- Stop before the Python step, with the numbers, when the data cannot hold the k asked for. -#}
     {%- if execute -%}
-        {%- set matrix = ref('int_feature_matrix') -%}
+        {#- The fit sample holds every valid user up to its size, which is far above k + 1. -#}
+        {%- set matrix = ref('int_fit_sample') -%}
         {%- set z_columns = [] -%}
         {%- for column in adapter.get_columns_in_relation(matrix) if column.name.startswith('z_') -%}
             {%- do z_columns.append(column.name) -%}
@@ -37,8 +38,7 @@
         {%- set rejected_sql = '(select count(*) from ' ~ rejected_relation ~ ')' if rejected_relation else '0' -%}
         {%- set counts = run_query(
             'select (select count(*) from ' ~ matrix ~ '), count(distinct (' ~ (z_columns | join(', '))
-            ~ ')), ' ~ rejected_sql ~ ' from (select * from ' ~ matrix ~ ' order by sample_key limit '
-            ~ var('fit_sample_size') ~ ')'
+            ~ ')), ' ~ rejected_sql ~ ' from ' ~ matrix
         ).rows[0] -%}
         {%- set k_high = clustering_k_high() -%}
         {%- set users, distinct, rejected = counts[0] | int, counts[1] | int, counts[2] | int -%}

@@ -103,3 +103,10 @@
         {%- endfor %}
     }
 {%- endmacro %}
+
+{% macro level_type(dimension) -%}
+    {#- The DuckDB ENUM of a dimension's levels, in their natural order: stored as a small
+        integer (cheap to write and group at millions of rows), read and compared as text,
+        sorted in the natural order (`65+` after `55-64`, `100k+` after `80k-100k`). -#}
+    enum({%- for level in profile_levels()[dimension] %}'{{ level }}'{{ ', ' if not loop.last }}{%- endfor %})
+{%- endmacro %}

@@ -1,8 +1,8 @@
 {{ config(materialized='view') }}
 {#- The design matrix K-Means sees: one row per valid user, one column per feature,
     z = (value - mean) / sd x weight (indicators: 0/1 x weight, not standardised).
-    A constant feature (sd = 0) gives z = 0. A view: only the Python step reads it, and only
-    its fit sample (the lowest sample keys), so it is never written out in full. -#}
+    A constant feature (sd = 0) gives z = 0. A view: int_fit_sample stores only the fit
+    sample (the lowest sample keys), so the matrix is never written out in full. -#}
 
 -- noqa: disable=LT02
 with

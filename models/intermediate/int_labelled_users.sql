@@ -2,7 +2,7 @@
     ties to the lower id), with every feature, demographic and the interests: the one stored
     copy the profile marts aggregate, so they need no join back to the users.
     previous_segment_id comes from this table as the last build left it. -#}
-{%- set keep = ['user_id', 'sample_key', 'interests']
+{%- set keep = ['user_id', 'sample_key', 'interest_mask', 'other_interests']
     + (numeric_features().keys() | list) + (profile_levels().keys() | list) %}
 {%- set previous = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
 

@@ -16,6 +16,6 @@ def model(dbt, session):
         previous = session.sql(f"select segment_id, features, centroid_z from {dbt.this}").df()
     except Exception:  # first run: there is no previous table
         previous = None
-    table = final_fit_table(dbt.ref("int_feature_matrix"), stats, int(k), run_id, settings, previous)
+    table = final_fit_table(dbt.ref("int_fit_sample"), stats, int(k), run_id, settings, previous)
     # A relation on this connection: dbt-duckdb then writes the table on the same connection.
     return session.from_df(table)

@@ -6,7 +6,8 @@
 -- noqa: disable=LT02
 with
 
-labelled as (
+-- Read once per dimension: re-read (two columns each), never copied.
+labelled as not materialized (
     select * from {{ ref('int_labelled_users') }}
 ),
 

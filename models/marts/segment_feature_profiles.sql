@@ -21,10 +21,11 @@ users as (
 ),
 
 sample_cut as (
+    -- The fit sample's users (int_fit_sample holds them in sample_key order).
     select max(sample_key) as max_sample_key
     from (
-        select sample_key from users
-        order by sample_key
+        select sample_key from {{ ref('int_fit_sample') }}
+        order by sample_key, user_id
         limit {{ var('fit_sample_size') }}
     ) as fit_sample
 ),

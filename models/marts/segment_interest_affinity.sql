@@ -3,12 +3,15 @@
     (highest index first; small cells rank after the rest). Shares do not sum to 1: a user
     lists up to four interests. -#}
 
+-- noqa: disable=LT02
 with
 
-labelled as (
+-- Read by several CTEs: re-read, never copied (a copy of every user costs more than the reads).
+labelled as not materialized (
     select
         segment_id,
-        interests
+        interest_mask,
+        other_interests
     from {{ ref('int_labelled_users') }}
 ),
 
@@ -24,20 +27,55 @@ population as (
     select sum(segment_users)::bigint as population_users from segments
 ),
 
-exploded as (
+known_counts as (
+    -- One pass, one sum per known interest over the bitmask (no list is unnested).
     select
         segment_id,
-        unnest(interests) as interest
+        [
+            {%- for interest in known_interests() %}
+            sum((interest_mask >> {{ loop.index0 }}) & 1){{ ',' if not loop.last }}
+            {%- endfor %}
+        ] as users_by_interest
     from labelled
+    group by segment_id
+),
+
+known_counted as (
+    select
+        segment_id,
+        unnest({{ known_interests_literal() }}) as interest,
+        unnest(users_by_interest)::bigint as users
+    from known_counts
+),
+
+other_counted as (
+    select
+        segment_id,
+        interest,
+        count(*) as users
+    from (
+        select
+            segment_id,
+            unnest(other_interests) as interest
+        from labelled
+        where other_interests is not null
+    ) as others
+    group by segment_id, interest
 ),
 
 counted as (
     select
         segment_id,
         interest,
-        count(*) as users
-    from exploded
-    group by segment_id, interest
+        users
+    from known_counted
+    where users > 0
+    union all
+    select
+        segment_id,
+        interest,
+        users
+    from other_counted
 ),
 
 interests_seen as (

@@ -9,7 +9,7 @@ def model(dbt, session):
 
     dbt.config(materialized="table")
     settings = Settings.from_json(dbt.config.get("segmentation_settings"))
-    matrix = dbt.ref("int_feature_matrix")
+    matrix = dbt.ref("int_fit_sample")
     run_id = dbt.ref("int_feature_stats").project("run_id").limit(1).fetchall()[0][0]
     # A relation on this connection: dbt-duckdb then writes the table on the same connection.
     return session.from_df(k_selection_table(matrix, run_id, settings))

@@ -1,24 +1,44 @@
+{#- The quarantine: every rejected record with its raw text, read again from the input for
+    these rows only (the parsed table does not store the raw text of every record). -#}
 with
 
 parsed as (
-    select * from {{ ref('stg_user_profiles__parsed') }}
+    select
+        source_row_number,
+        raw_line,
+        rejection_reasons
+    from {{ ref('stg_user_profiles__parsed') }}
+    where not is_valid
+),
+
+source_rows as (
+    {{ user_profiles_input() }}
+),
+
+raw_values as (
+    select source_rows.*
+    from source_rows
+    semi join parsed on source_rows.source_row_number = parsed.source_row_number
 ),
 
 final as (
     select
         parsed.source_row_number,
         {%- for header, name in input_columns() %}
-            raw_{{ name }},
+            raw_values.raw_{{ name }}::varchar as raw_{{ name }},
         {%- endfor %}
         parsed.raw_line,
         parsed.rejection_reasons,
-        list_transform(parsed.rejection_reasons, lambda reason: reason.code) as rejection_codes,
+        list_transform(parsed.rejection_reasons, lambda reason: reason.code) as rejection_codes, -- noqa: RF01
         array_to_string(
-            list_transform(parsed.rejection_reasons, lambda reason: reason.column || ': ' || reason.detail),
+            list_transform(
+                parsed.rejection_reasons,
+                lambda reason: reason.column || ': ' || reason.detail -- noqa: RF01
+            ),
             '; '
         ) as rejection_summary
     from parsed
-    where not parsed.is_valid
+    left join raw_values on parsed.source_row_number = raw_values.source_row_number
 )
 
 select * from final

@@ -36,7 +36,9 @@ final as (
         click_through_rate,
         conversion_rate,
         ad_interaction_seconds,
-        interests
+        {{ interests_from_mask('interest_mask', 'other_interests') }} as interests,
+        interest_mask,
+        other_interests
     from valid
 )
 

@@ -1,10 +1,11 @@
-{#- Every input record, exactly once: raw text, typed values and every reason it cannot be used.
+{#- Every input record, exactly once: typed values and every reason it cannot be used.
     stg_user_profiles (valid) and rejected_user_profiles (quarantine) both read this model,
     so "nothing lost" is a count over one table. -#}
 
 with
 
-source_rows as (
+-- Read three times (all rows, their ids, repeated ids): re-read, never copied.
+source_rows as not materialized (
     {{ user_profiles_input() }}
 ),
 
@@ -13,35 +14,7 @@ malformed_records as (
 ),
 
 typed as (
-    select
-        source_row_number,
-        {%- for header, name in input_columns() %}
-            raw_{{ name }},
-        {%- endfor %}
-        {{ parse_number('raw_user_id') }} as user_id_number,
-        {%- for dimension in profile_levels() %}
-            {{ canonical_level('raw_' ~ dimension, dimension) }} as {{ dimension }},
-        {%- endfor %}
-        {{ parse_number('raw_likes_and_reactions') }} as likes_and_reactions,
-        {{ parse_number('raw_followed_accounts') }} as followed_accounts,
-        {{ parse_number('raw_weekday_hours_online') }} as weekday_hours_online,
-        {{ parse_number('raw_weekend_hours_online') }} as weekend_hours_online,
-        {{ parse_number('raw_click_through_rate') }} as click_through_rate,
-        {{ parse_number('raw_conversion_rate') }} as conversion_rate,
-        {{ parse_number('raw_ad_interaction_seconds') }} as ad_interaction_seconds,
-        list_sort(list_distinct(list_filter(
-            list_transform(
-                string_split(coalesce(raw_top_interests, ''), ','),
-                -- A map lookup, not a CASE: CASE inside a lambda is ~10x slower in DuckDB.
-                lambda item: coalesce(
-                    {{ interest_lookup('exact') }}[item],
-                    {{ interest_lookup('folded') }}[lower({{ clean_text('item') }})],
-                    {{ clean_text('item') }}
-                )
-            ),
-            lambda item: item <> ''
-        ))) as interests
-    from source_rows
+    {{ typed_user_rows('source_rows') }}
 ),
 
 checked as (
@@ -60,10 +33,10 @@ checked as (
                 {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
                     and {{ numeric_is_valid(column, minimum, maximum, whole) }}
                 {%- endfor %}
-                and len(interests) > 0
-                then []::struct("column" varchar, code varchar, detail varchar)[]
+                and (interest_mask <> 0 or other_interests is not null)
+                then null
             -- noqa: disable=LT02,LT05
-            else list_filter([
+            else nullif(list_filter([
                 {{ rejection_reason('user_id_number is null and ' ~ is_blank('raw_user_id'), 'user_id', 'missing_value', "'missing'") }},
                 {{ rejection_reason(
                     "not coalesce(isfinite(user_id_number) and user_id_number = floor(user_id_number), false) and not " ~ is_blank('raw_user_id'),
@@ -76,25 +49,42 @@ checked as (
                 {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
                 {{ numeric_reasons(column, minimum=minimum, maximum=maximum, whole=whole, hint=hint) }}
                 {%- endfor %}
-                {{ rejection_reason('len(interests) = 0', 'top_interests', 'missing_value', "'no interests listed'") }}
-            ], lambda reason: reason is not null)
+                {{ rejection_reason('interest_mask = 0 and other_interests is null', 'top_interests', 'missing_value', "'no interests listed'") }}
+            ], lambda reason: reason is not null), [])
         end as row_reasons -- noqa: enable=LT02,LT05
     from typed
 ),
 
+user_ids as (
+    select {{ parse_number('raw_user_id') }} as user_id_number
+    from source_rows
+),
+
 repeated_ids as (
-    select user_id
-    from checked
-    where user_id is not null
-    group by user_id
+    -- From the ids alone: the typed rows are read once, below.
+    select user_id_number::bigint as user_id
+    from user_ids
+    where isfinite(user_id_number) and user_id_number = floor(user_id_number)
+    group by user_id_number
     having count(*) > 1
+),
+
+repeated_source_rows as (
+    select source_rows.*
+    from source_rows
+    semi join repeated_ids
+        on {{ parse_number('source_rows.raw_user_id') }} = repeated_ids.user_id
+),
+
+repeated_typed as (
+    {{ typed_user_rows('repeated_source_rows') }}
 ),
 
 repeated_rows as (
     -- Only rows whose user_id appears more than once; a version is one set of values.
     select
-        checked.source_row_number,
-        checked.user_id,
+        source_row_number,
+        user_id_number::bigint as user_id,
         md5(concat_ws(
             '|',
             {%- for dimension in profile_levels() %}
@@ -107,10 +97,10 @@ repeated_rows as (
             coalesce(click_through_rate::varchar, raw_click_through_rate::varchar),
             coalesce(conversion_rate::varchar, raw_conversion_rate::varchar),
             coalesce(ad_interaction_seconds::varchar, raw_ad_interaction_seconds::varchar),
-            array_to_string(interests, ',')
+            interest_mask::varchar,
+            array_to_string(other_interests, ',')
         )) as version
-    from checked
-    inner join repeated_ids on checked.user_id = repeated_ids.user_id
+    from repeated_typed
 ),
 
 repeated_summary as (
@@ -151,9 +141,6 @@ parsed_rows as (
     select
         checked.source_row_number,
         null::varchar as raw_line,
-        {%- for header, name in input_columns() %}
-            checked.raw_{{ name }},
-        {%- endfor %}
         checked.user_id,
         {%- for dimension in profile_levels() %}
             checked.{{ dimension }},
@@ -165,10 +152,11 @@ parsed_rows as (
         checked.click_through_rate,
         checked.conversion_rate,
         checked.ad_interaction_seconds,
-        checked.interests,
+        checked.interest_mask,
+        checked.other_interests,
         case
             when duplicate_reasons.reason is null then checked.row_reasons
-            else list_append(checked.row_reasons, duplicate_reasons.reason)
+            else list_append(coalesce(checked.row_reasons, []), duplicate_reasons.reason)
         end as rejection_reasons
     from checked
     left join duplicate_reasons
@@ -179,12 +167,9 @@ malformed_rows as (
     select
         source_row_number,
         raw_line,
-        {%- for header, name in input_columns() %}
-            null::varchar as raw_{{ name }},
-        {%- endfor %}
         null::bigint as user_id,
         {%- for dimension in profile_levels() %}
-            null::varchar as {{ dimension }},
+            null::{{ level_type(dimension) }} as {{ dimension }},
         {%- endfor %}
         null::double as likes_and_reactions,
         null::double as followed_accounts,
@@ -193,7 +178,8 @@ malformed_rows as (
         null::double as click_through_rate,
         null::double as conversion_rate,
         null::double as ad_interaction_seconds,
-        null::varchar[] as interests,
+        null::integer as interest_mask,
+        null::varchar[] as other_interests,
         [{
             'column': 'record',
             'code': 'malformed_record',
@@ -203,17 +189,12 @@ malformed_rows as (
 ),
 
 final as (
-    -- Raw text is kept for rejected rows only (valid rows have it typed; at millions of rows
-    -- storing every value twice is most of this model's cost).
+    -- Valid rows carry no reasons (null, not an empty list: at millions of rows even empty
+    -- lists cost). Raw text is not stored here: rejected_user_profiles reads it again for
+    -- the rejected rows only.
     select
-        * replace (
-            -- noqa: disable=LT01,LT02,LT05
-            {%- for header, name in input_columns() %}
-            case when len(rejection_reasons) > 0 then raw_{{ name }}::varchar end as raw_{{ name }}{{ ',' if not loop.last }}
-            {%- endfor %}
-            -- noqa: enable=LT01,LT02,LT05
-        ),
-        len(rejection_reasons) = 0 as is_valid
+        *,
+        rejection_reasons is null as is_valid
     from parsed_rows
     union all by name
     select

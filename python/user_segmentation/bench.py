@@ -219,6 +219,18 @@ def markdown(measurements: list[Measurement]) -> str:
     return "\n".join(lines)
 
 
+def growth(measurements: list[Measurement]) -> str:
+    """How our wall time grows between consecutive sizes (linear cost: the ratio of times is
+    at most the ratio of sizes)."""
+    ours = sorted((m for m in measurements if m.system == "ours" and m.ok), key=lambda m: m.rows)
+    lines = [
+        f"- {larger.rows:,} / {smaller.rows:,} rows (x{larger.rows / smaller.rows:,.0f}): "
+        f"time x{larger.wall_s / smaller.wall_s:.1f}"
+        for smaller, larger in zip(ours, ours[1:], strict=False)
+    ]
+    return "\n\nGrowth of our wall time:\n" + "\n".join(lines) if lines else ""
+
+
 def run_benchmark(
     sizes: list[int], out: Path | None, cache: Path, recipe: bool = True, full_fit_check: bool = False
 ) -> int:
@@ -260,7 +272,7 @@ def run_benchmark(
                     + ("" if theirs.ok else " FAILED"),
                     flush=True,
                 )
-    table = markdown(measurements)
+    table = markdown(measurements) + growth(measurements)
     print()
     print(table)
     if out:

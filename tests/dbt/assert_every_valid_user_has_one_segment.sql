@@ -1,4 +1,6 @@
 -- Every valid user has exactly one segment, and every labelled user is a valid user.
+-- user_id is unique and not null on both sides (their own tests), so equal counts and an
+-- inner join as large as either side mean the two sets of users are the same.
 with
 
 users as (select user_id from {{ ref('stg_user_profiles') }}),
@@ -10,27 +12,33 @@ labels as (
     from {{ ref('int_segment_assignments') }}
 ),
 
-per_user as (
+counts as (
     select
-        users.user_id,
-        count(labels.segment_id) as segments
-    from users
-    left join labels on users.user_id = labels.user_id
-    group by users.user_id
+        (select count(*) from users) as valid_users,
+        (select count(*) from labels) as labelled_users,
+        (
+            select count(*)
+            from labels
+            where segment_id is null
+        ) as unlabelled_users,
+        (
+            select count(*)
+            from users
+            inner join labels on users.user_id = labels.user_id
+        ) as matched_users
 ),
 
 final as (
     select
-        user_id,
-        segments
-    from per_user
-    where segments <> 1
-    union all
-    select
-        labels.user_id,
-        null as segments
-    from labels
-    anti join users on labels.user_id = users.user_id
+        valid_users,
+        labelled_users,
+        unlabelled_users,
+        matched_users
+    from counts
+    where
+        valid_users <> labelled_users
+        or valid_users <> matched_users
+        or unlabelled_users > 0
 )
 
 select * from final

@@ -1,0 +1,25 @@
+{% test not_null_columns(model, columns) %}
+    {#- None of `columns` holds a null. One scan for all of them (a not_null test per column
+        scans the model once per column); each failing row names a column and its null count. -#}
+    with
+
+    null_counts as (
+        select
+            {%- for column in columns %}
+            count(*) filter (where {{ column }} is null) as {{ column }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ model }}
+    ),
+
+    per_column as (
+        unpivot null_counts
+        on {{ columns | join(', ') }}
+        into name column_name value null_rows
+    )
+
+    select
+        column_name,
+        null_rows
+    from per_column
+    where null_rows > 0
+{% endtest %}
