@@ -90,16 +90,11 @@
     ]) }}
 {% endmacro %}
 
-{% macro interest_lookup(kind) -%}
-    {#- MAP literal of the known interests: 'exact' maps the spellings of the public format
-        (with and without the space after the comma) to themselves, 'folded' maps lower case. -#}
+{% macro interest_lookup() -%}
+    {#- MAP literal from the lower-case spelling of each known interest to its canonical one. -#}
     map {
         {%- for interest in known_interests() %}
-        {%- if kind == 'exact' %}
-        '{{ interest }}': '{{ interest }}', ' {{ interest }}': '{{ interest }}'{{ ',' if not loop.last }}
-        {%- else %}
         '{{ interest | lower }}': '{{ interest }}'{{ ',' if not loop.last }}
-        {%- endif %}
         {%- endfor %}
     }
 {%- endmacro %}

@@ -72,7 +72,7 @@
             string_split(coalesce({{ raw_sql }}, ''), ','),
             -- A map lookup, not a CASE: CASE inside a lambda is ~10x slower in DuckDB.
             lambda item: coalesce(
-                {{ interest_lookup('folded') }}[lower({{ clean_text('item') }})],
+                {{ interest_lookup() }}[lower({{ clean_text('item') }})],
                 {{ clean_text('item') }}
             )
         ),
