@@ -1,5 +1,5 @@
-{#- Nearest-centroid labelling in SQL, shared by int_segment_assignments (narrow, stored)
-    and int_labelled_users (wide view for the profiles), so both label identically. -#}
+{#- Nearest-centroid labelling in SQL for int_labelled_users (a stored table; the narrow
+    int_segment_assignments is a view over it), with the fitted centroids inlined. -#}
 
 {% macro fitted_segments() %}
     {#- The centroids of int_segmentation_fit as [{id, features, centroid}], values as exact text

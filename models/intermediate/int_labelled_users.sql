@@ -1,5 +1,5 @@
 {#- Every valid user, labelled by the nearest centroid in SQL (centroids inlined as literals,
-    ties to the lower id), with every feature, demographic and the interests: the one stored
+    ties to the lower id), with every feature, demographic and the interests (as a bitmask): the one stored
     copy the profile marts aggregate, so they need no join back to the users.
     previous_segment_id comes from this table as the last build left it. -#}
 {%- set keep = ['user_id', 'sample_key', 'interest_mask', 'other_interests']
