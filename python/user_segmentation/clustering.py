@@ -35,6 +35,8 @@ from itertools import combinations
 
 import numpy as np
 
+from .cluster_metrics import adjusted_rand, silhouette
+
 CLEAR_GAP = 0.15
 CLEAR_STABILITY = 0.80
 WEAK_GAP = 0.05
@@ -119,14 +121,6 @@ def verdict(silhouette_gap: float, stability: float) -> str:
     return "none"
 
 
-def _silhouette(x: np.ndarray, labels: np.ndarray) -> float:
-    from sklearn.metrics import silhouette_score
-
-    if len(np.unique(labels)) < 2 or len(np.unique(labels)) >= len(x):
-        return 0.0
-    return float(silhouette_score(x, labels))
-
-
 def null_silhouette(
     x: np.ndarray, k: int, seed: int, n_init: int, metric_size: int, repeats: int = NULL_REPEATS
 ) -> float:
@@ -140,14 +134,12 @@ def null_silhouette(
     for _ in range(repeats):
         permuted = np.column_stack([rng.permutation(column) for column in x.T])
         labels = _kmeans(permuted, k, seed, n_init).labels_
-        values.append(_silhouette(permuted[:metric_size], labels[:metric_size]))
+        values.append(silhouette(permuted[:metric_size], labels[:metric_size]))
     return float(np.mean(values))
 
 
 def stability(x: np.ndarray, k: int, seed: int, n_init: int, resamples: int) -> float:
     """Mean pairwise adjusted Rand index of fits on bootstrap resamples, all labelling ``x``."""
-    from sklearn.metrics import adjusted_rand_score
-
     if resamples < 2:
         return float("nan")
     rng = np.random.default_rng([seed, k, 104729])
@@ -155,7 +147,7 @@ def stability(x: np.ndarray, k: int, seed: int, n_init: int, resamples: int) -> 
     for _ in range(resamples):
         resample = x[rng.integers(0, len(x), len(x))]
         labelings.append(_kmeans(resample, k, seed, n_init).predict(x))
-    return float(np.mean([adjusted_rand_score(a, b) for a, b in combinations(labelings, 2)]))
+    return float(np.mean([adjusted_rand(a, b) for a, b in combinations(labelings, 2)]))
 
 
 def score_k(
@@ -176,7 +168,7 @@ def score_k(
     fitted = _kmeans(x, k, seed, n_init)
     labels = fitted.labels_
     metric_x, metric_labels = x[:silhouette_sample_size], labels[:silhouette_sample_size]
-    sil = _silhouette(metric_x, metric_labels)
+    sil = silhouette(metric_x, metric_labels)
     null = null_silhouette(x, k, seed, n_init, silhouette_sample_size)
     stable = stability(x[:silhouette_sample_size], k, seed, n_init, resamples)
     several = len(np.unique(labels)) > 1

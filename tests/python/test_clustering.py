@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from user_segmentation import clustering as c
+from user_segmentation.cluster_metrics import adjusted_rand, silhouette
 from user_segmentation.segmentation_steps import Settings
 
 
@@ -14,6 +15,37 @@ def blobs(k: int, n: int = 600, spread: float = 0.3, seed: int = 0) -> tuple[np.
     centres = rng.normal(0, 3, size=(k, 4))
     labels = rng.integers(0, k, n)
     return centres[labels] + rng.normal(0, spread, size=(n, 4)), labels
+
+
+@pytest.mark.parametrize("k", [2, 3, 7])
+def test_silhouette_matches_scikit_learn(k: int) -> None:
+    from sklearn.metrics import silhouette_score
+
+    x, labels = blobs(k, n=900, spread=1.5, seed=k)
+    # Ties, a singleton cluster, and labels that are not 0..k-1.
+    x[5] = x[6]
+    labels = labels * 10 + 3
+    labels[0] = 999
+    assert silhouette(x, labels) == pytest.approx(silhouette_score(x, labels), abs=1e-12)
+    # Blocks of rows (the memory bound) give the same number as one block.
+    big, big_labels = blobs(k, n=2500, spread=2.0, seed=k + 1)
+    assert silhouette(big, big_labels) == pytest.approx(silhouette_score(big, big_labels), abs=1e-12)
+    assert silhouette(x, np.zeros(len(x), dtype=int)) == 0.0
+    assert silhouette(x[:3], np.array([0, 1, 2])) == 0.0
+
+
+def test_adjusted_rand_matches_scikit_learn() -> None:
+    from sklearn.metrics import adjusted_rand_score
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        a, b = rng.integers(0, 5, 300), rng.integers(0, rng.integers(1, 8), 300)
+        b[:150] = a[:150]
+        assert adjusted_rand(a, b) == pytest.approx(adjusted_rand_score(a, b), abs=1e-12)
+    a = rng.integers(0, 4, 100)
+    assert adjusted_rand(a, (a + 1) % 4) == 1.0
+    assert adjusted_rand(np.zeros(10), np.zeros(10)) == adjusted_rand_score(np.zeros(10), np.zeros(10)) == 1.0
+    assert adjusted_rand(np.arange(10), np.arange(10)) == 1.0
 
 
 def test_verdict_thresholds() -> None:
