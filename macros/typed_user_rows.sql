@@ -43,7 +43,7 @@
                         {%- endfor %}
                         {{ parse_number('raw_user_id') }} as user_id_number,
                         {%- for dimension in profile_levels() %}
-                        ({{ canonical_level('raw_' ~ dimension, dimension) }})::{{ level_type(dimension) }} as {{ dimension }},
+                        {{ canonical_level('raw_' ~ dimension, dimension) }} as {{ dimension }},
                         {%- endfor %}
                         {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
                         {{ parse_number('raw_' ~ column) }} as {{ column }},

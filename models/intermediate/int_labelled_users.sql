@@ -1,9 +1,12 @@
 {#- Every valid user, labelled by the nearest centroid in SQL (centroids inlined as literals,
-    ties to the lower id), with every feature, demographic and the interests (as a bitmask): the one stored
-    copy the profile marts aggregate, so they need no join back to the users.
+    ties to the lower id), with the base behavioural columns, demographics and the interests
+    (as a bitmask): the one stored copy the profile marts aggregate, so they need no join back
+    to the users. The engineered features are not stored: readers compute them with
+    engineered_feature() (at 10 million users the write, not the labelling, is the cost).
     previous_segment_id comes from this table as the last build left it. -#}
 {%- set keep = ['user_id', 'sample_key', 'interest_mask', 'other_interests']
-    + (numeric_features().keys() | list) + (profile_levels().keys() | list) %}
+    + (numeric_features().keys() | reject('in', engineered_features()) | list)
+    + (profile_levels().keys() | list) %}
 {%- set previous = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
 
 with

@@ -13,11 +13,13 @@
 with
 
 labelled as (
-    select * from {{ ref('int_labelled_users') }}
-),
-
-users as (
-    select * from {{ ref('int_user_features') }}
+    -- The engineered features are computed here: int_labelled_users stores the base columns.
+    select
+        {%- for feature in features if feature in engineered_features() %}
+        {{ engineered_feature(feature) }} as {{ feature }},
+        {%- endfor %}
+        *
+    from {{ ref('int_labelled_users') }}
 ),
 
 sample_cut as (
@@ -32,30 +34,44 @@ sample_cut as (
 
 segment_moments as (
     select
-        labelled.segment_id,
+        segment_id,
         count(*) as users,
     {%- for feature in features %}
-        avg(labelled.{{ feature }}) as mean__{{ feature }},
-        var_pop(labelled.{{ feature }}) as variance__{{ feature }},
-        median(labelled.{{ feature }}) filter (
-            where labelled.sample_key <= sample_cut.max_sample_key
-        ) as median__{{ feature }}{{ ',' if not loop.last }}
-    
+        avg({{ feature }}) as mean__{{ feature }},
+        var_pop({{ feature }}) as variance__{{ feature }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from labelled
+    group by segment_id
+),
+
+sample_users as materialized (
+    -- Filtered once: a median with a FILTER clause per feature scans every user again.
+    select
+        labelled.segment_id,
+    {%- for feature in features %}
+        labelled.{{ feature }}{{ ',' if not loop.last }}
     {%- endfor %}
     from labelled
     cross join sample_cut
-    group by labelled.segment_id
+    where labelled.sample_key <= sample_cut.max_sample_key
+),
+
+segment_medians as (
+    select
+        segment_id,
+    {%- for feature in features %}
+        median({{ feature }}) as median__{{ feature }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from sample_users
+    group by segment_id
 ),
 
 population_medians as (
     select
     {%- for feature in features %}
-            median(users.{{ feature }}) as median__{{ feature }}{{ ',' if not loop.last }}
-    
-        {%- endfor %}
-    from users
-    cross join sample_cut
-    where users.sample_key <= sample_cut.max_sample_key
+        median({{ feature }}) as median__{{ feature }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from sample_users
 ),
 
 long_form as (
@@ -67,9 +83,10 @@ long_form as (
             {{ loop.index }} as feature_order,
             segment_moments.mean__{{ feature }} as segment_mean,
             segment_moments.variance__{{ feature }} as segment_variance,
-            segment_moments.median__{{ feature }} as segment_median,
+            segment_medians.median__{{ feature }} as segment_median,
             population_medians.median__{{ feature }} as population_median
         from segment_moments
+        left join segment_medians on segment_moments.segment_id = segment_medians.segment_id
         cross join population_medians
         {{ 'union all' if not loop.last }}
     {%- endfor %}

@@ -8,6 +8,8 @@ Registered in ``profiles.yml`` (``plugins: - module: user_segmentation.dbt_plugi
 - The ``user_file`` source tables (``input_manifest``, ``malformed_records``) are loaded
   by :meth:`Plugin.load`: it inspects the file named by ``var('input_path')`` and raises a
   dbt error with a plain message when the file cannot be used.
+- For ``dbt build`` and ``dbt run`` it starts importing scikit-learn in the background
+  (:mod:`user_segmentation.background_imports`), so the Python models do not wait for it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt_common.exceptions import DbtRuntimeError
 
+from . import background_imports
 from .input_file import InputFile, InputFileError, inspect_input
 
 _INSPECTED: dict[tuple[str, str], InputFile] = {}
@@ -75,7 +78,22 @@ def check_warehouse_free(path: str) -> None:
         raise DbtRuntimeError(f"The warehouse {path} cannot be opened: {err}") from None
 
 
+def _runs_python_models() -> bool:
+    """True for the dbt commands that execute models (build, run)."""
+    try:
+        from dbt.flags import get_flags
+
+        return getattr(get_flags(), "WHICH", None) in {"build", "run"}
+    except Exception:  # noqa: BLE001 - no flags (the plugin used outside the dbt CLI)
+        return False
+
+
 class Plugin(BasePlugin):
+    def initialize(self, plugin_config: dict[str, Any]) -> None:
+        if _runs_python_models():
+            # scikit-learn loads while the SQL models run, off the critical path.
+            background_imports.start()
+
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
         check_warehouse_free(str(creds.path))
 

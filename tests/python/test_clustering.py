@@ -48,6 +48,15 @@ def test_adjusted_rand_matches_scikit_learn() -> None:
     assert adjusted_rand(np.arange(10), np.arange(10)) == 1.0
 
 
+def test_sweep_gives_the_same_figures_on_any_number_of_threads() -> None:
+    x, _ = blobs(3, n=500, spread=0.8, seed=11)
+    one = c.sweep(x, [2, 3, 4, 5], seed=42, n_init=3, silhouette_sample_size=300, resamples=3, workers=1)
+    two = c.sweep(x, [2, 3, 4, 5], seed=42, n_init=3, silhouette_sample_size=300, resamples=3, workers=2)
+    assert [score.k for score, _ in two] == [2, 3, 4, 5]
+    assert [score for score, _ in one] == [score for score, _ in two]
+    assert all(seconds > 0 for _, seconds in one + two)
+
+
 def test_verdict_thresholds() -> None:
     assert c.verdict(c.CLEAR_GAP, c.CLEAR_STABILITY) == "clear"
     assert c.verdict(c.CLEAR_GAP, c.CLEAR_STABILITY - 0.01) == "weak"
