@@ -12,8 +12,10 @@
 -- noqa: disable=LT02
 with
 
-labelled as (
+labelled as not materialized (
     -- The engineered features are computed here: int_labelled_users stores the base columns.
+    -- Read twice (moments, sample) and never copied: materialized, this CTE would hold every
+    -- user (at 100 million users, 50 s of spilling).
     select
         {%- for feature in features if feature in engineered_features() %}
         {{ engineered_feature(feature) }} as {{ feature }},
