@@ -79,7 +79,8 @@ def _kmeans(x: np.ndarray, k: int, seed: int, n_init: int):
 def single_threaded():
     """Native thread pools limited to one thread: identical results on any machine.
 
-    Set once around a whole computation (the limit is process-wide), never per fit.
+    Set around a whole computation and again on each worker thread of :func:`sweep` (a BLAS
+    limit is process-wide, an OpenMP one holds for the thread that sets it), never per fit.
     """
     from threadpoolctl import threadpool_limits
 
