@@ -2,7 +2,8 @@
 {#- A view: free to build at any size; analysts get every user with profile, features and segment.
     int_labelled_users already holds every valid user's levels, base columns and interests (as a
     bitmask; the engineered features are computed here), so the view reads that one table and
-    the small segment table: no join of the users with themselves (two such joins made counting this view cost 1.8 s at 10 million). -#}
+    the small segment table: no join of the users with themselves (two such joins made
+    counting this view cost 1.8 s at 10 million). -#}
 
 with
 

@@ -8,8 +8,9 @@ Registered in ``profiles.yml`` (``plugins: - module: user_segmentation.dbt_plugi
 - The ``user_file`` source tables (``input_manifest``, ``malformed_records``) are loaded
   by :meth:`Plugin.load`: it inspects the file named by ``var('input_path')`` and raises a
   dbt error with a plain message when the file cannot be used.
-- For ``dbt build`` and ``dbt run`` it starts importing scikit-learn in the background
-  (:mod:`user_segmentation.background_imports`), so the Python models do not wait for it.
+- For ``dbt build`` and ``dbt run`` it starts importing scikit-learn and pandas in the
+  background (:mod:`user_segmentation.background_imports`), so the Python models do not
+  wait for them.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def _runs_python_models() -> bool:
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         if _runs_python_models():
-            # scikit-learn loads while the SQL models run, off the critical path.
+            # scikit-learn and pandas load while the SQL models run, off the critical path.
             background_imports.start()
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
