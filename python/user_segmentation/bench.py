@@ -219,6 +219,34 @@ def markdown(measurements: list[Measurement]) -> str:
     return "\n".join(lines)
 
 
+def slowest_models(stages: dict[str, float], count: int = 3) -> list[tuple[str, float]]:
+    """The ``count`` models with the longest execution time, slowest first."""
+    models = [(name, seconds) for name, seconds in stages.items() if not name.startswith(("dbt ", "all ", "report "))]
+    return sorted(models, key=lambda item: (-item[1], item[0]))[:count]
+
+
+def stage_table(measurements: list[Measurement]) -> str:
+    """Where our wall time goes, per size: dbt's start-up and parse (the build's wall time less
+    the elapsed time dbt reports for running nodes), the nodes, the slowest models, the tests
+    summed over dbt's threads, and the report."""
+    ours = sorted((m for m in measurements if m.system == "ours" and m.ok and m.stages), key=lambda m: m.rows)
+    if not ours:
+        return ""
+    lines = [
+        "| rows | dbt start-up and parse (s) | dbt nodes (s) | slowest models (s) | tests, summed (s) | report (s) |",
+        "|---:|---:|---:|---|---:|---:|",
+    ]
+    for m in ours:
+        stages = m.stages
+        start_up = stages["dbt build (wall)"] - stages["dbt elapsed"]
+        slowest = ", ".join(f"`{name}` {seconds:.1f}" for name, seconds in slowest_models(stages))
+        lines.append(
+            f"| {m.rows:,} | {start_up:.1f} | {stages['dbt elapsed']:.1f} | {slowest} "
+            f"| {stages['all tests (sum)']:.1f} | {stages['report (wall)']:.1f} |"
+        )
+    return "\n\nWhere our time goes:\n\n" + "\n".join(lines)
+
+
 def growth(measurements: list[Measurement]) -> str:
     """How our wall time grows between consecutive sizes (linear cost: the ratio of times is
     at most the ratio of sizes)."""
@@ -254,13 +282,9 @@ def run_benchmark(
             )
             if ours.ok:
                 extras[rows] = quality_at_scale(rows, data, work, full_fit=full_fit_check and rows == max(sizes))
-                slowest = sorted(
-                    ((v, k) for k, v in ours.stages.items() if not k.startswith(("dbt", "all", "report"))),
-                    reverse=True,
-                )[:3]
                 print(
                     "  slowest models: "
-                    + ", ".join(f"{k} {v:.1f} s" for v, k in slowest)
+                    + ", ".join(f"{k} {v:.1f} s" for k, v in slowest_models(ours.stages))
                     + f"; tests {ours.stages['all tests (sum)']:.1f} s; {extras[rows]}",
                     flush=True,
                 )
@@ -272,7 +296,7 @@ def run_benchmark(
                     + ("" if theirs.ok else " FAILED"),
                     flush=True,
                 )
-    table = markdown(measurements) + growth(measurements)
+    table = markdown(measurements) + growth(measurements) + stage_table(measurements)
     print()
     print(table)
     if out:

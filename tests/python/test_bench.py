@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from user_segmentation.bench import Measurement, markdown, run_benchmark
+from user_segmentation.bench import Measurement, markdown, run_benchmark, slowest_models, stage_table
 
 pytestmark = pytest.mark.dbt
 
@@ -17,6 +17,23 @@ def test_markdown_table_has_ratios() -> None:
     table = markdown([Measurement(1000, "ours", 10.0, 400.0), Measurement(1000, "recipe", 5.0, 200.0)])
     assert "| 1,000 | ours | 10.0 | 400 | 2.00 | 2.00 |" in table
     assert "| 1,000 | recipe | 5.0 | 200 |  |  |" in table
+
+
+def test_stage_table_splits_start_up_from_nodes_and_names_the_slowest_models() -> None:
+    stages = {
+        "stg_a": 5.0,
+        "int_b": 3.0,
+        "mart_c": 1.0,
+        "mart_d": 0.5,
+        "all tests (sum)": 6.0,
+        "dbt elapsed": 18.0,
+        "dbt build (wall)": 23.5,
+        "report (wall)": 0.7,
+    }
+    assert slowest_models(stages) == [("stg_a", 5.0), ("int_b", 3.0), ("mart_c", 1.0)]
+    table = stage_table([Measurement(10, "ours", 24.2, 1.0, stages=stages), Measurement(10, "recipe", 1.0, 1.0)])
+    assert "| 10 | 5.5 | 18.0 | `stg_a` 5.0, `int_b` 3.0, `mart_c` 1.0 | 6.0 | 0.7 |" in table
+    assert stage_table([Measurement(10, "ours", 1.0, 1.0, ok=False)]) == ""
 
 
 def test_small_benchmark_writes_markdown_and_json(tmp_path: Path, capsys) -> None:
@@ -30,5 +47,6 @@ def test_small_benchmark_writes_markdown_and_json(tmp_path: Path, capsys) -> Non
     assert "int_segment_assignments" in ours["stages"] and "report (wall)" in ours["stages"]
     assert ours["quality"]["ari_vs_truth"] > 0.5
     assert "| 400 | ours |" in out.read_text()
+    assert "Where our time goes" in out.read_text()
     assert (tmp_path / "cache" / "users_400.parquet").exists()
     assert "slowest models" in capsys.readouterr().out
