@@ -259,6 +259,51 @@ def growth(measurements: list[Measurement]) -> str:
     return "\n\nGrowth of our wall time:\n" + "\n".join(lines) if lines else ""
 
 
+# The targets of the scale issue (README "Performance"): rows, target, measure, bound ("max" or
+# "min"), limit, and how to write the figure. Reported beside the figures, never asserted: they
+# depend on the machine.
+TARGETS: tuple[tuple[int, str, str, str, float, str], ...] = (
+    (1_000, "`dbt build` time, at most 15 s", "dbt_wall", "max", 15, "{:.1f} s"),
+    (10_000_000, "build, tests and report time, at most 30 s", "wall", "max", 30, "{:.1f} s"),
+    (10_000_000, "peak memory, at most 2 GiB", "peak", "max", 2048, "{:,.0f} MiB"),
+    (10_000_000, "adjusted Rand index against the planted labels, at least 0.9", "ari", "min", 0.9, "{:.3f}"),
+    (10_000_000, "sample fit's inertia above a fit on all users, at most 1%", "excess_inertia", "max", 1, "{:.4f}%"),
+    (100_000_000, "build, tests and report time, at most 5 minutes", "wall", "max", 300, "{:.1f} s"),
+    (100_000_000, "peak memory, at most 8 GiB", "peak", "max", 8192, "{:,.0f} MiB"),
+)
+
+
+def _measure(m: Measurement, quality: dict[str, float], what: str) -> float | None:
+    values = {
+        "dbt_wall": m.stages.get("dbt build (wall)"),
+        "wall": m.wall_s,
+        "peak": m.peak_rss_mb,
+        "ari": quality.get("ari_vs_truth"),
+        "excess_inertia": quality.get("sample_fit_excess_inertia_pct"),
+    }
+    return values[what]
+
+
+def target_table(measurements: list[Measurement], quality: dict[int, dict[str, float]]) -> str:
+    """The issue's targets that this run measured, each with its figure and whether it is met."""
+    ours = {m.rows: m for m in measurements if m.system == "ours" and m.ok}
+    rows_out = []
+    for rows, target, what, bound, limit, form in TARGETS:
+        value = _measure(ours[rows], quality.get(rows, {}), what) if rows in ours else None
+        if value is not None:
+            rows_out.append((rows, target, form.format(value), value >= limit if bound == "min" else value <= limit))
+    if 1_000_000 in ours and 10_000_000 in ours:
+        ratio = ours[10_000_000].wall_s / ours[1_000_000].wall_s
+        rows_out.append((10_000_000, "time / time at 1,000,000 rows, at most x12", f"x{ratio:.1f}", ratio <= 12))
+    if not rows_out:
+        return ""
+    lines = ["| rows | target | measured | |", "|---:|---|---:|---|"] + [
+        f"| {rows:,} | {target} | {figure} | {'met' if met else '**not met**'} |"
+        for rows, target, figure, met in rows_out
+    ]
+    return "\n\nTargets (reported, not asserted: they depend on the machine):\n\n" + "\n".join(lines)
+
+
 def run_benchmark(
     sizes: list[int], out: Path | None, cache: Path, recipe: bool = True, full_fit_check: bool = False
 ) -> int:
@@ -296,7 +341,9 @@ def run_benchmark(
                     + ("" if theirs.ok else " FAILED"),
                     flush=True,
                 )
-    table = markdown(measurements) + growth(measurements) + stage_table(measurements)
+    table = (
+        markdown(measurements) + growth(measurements) + stage_table(measurements) + target_table(measurements, extras)
+    )
     print()
     print(table)
     if out:

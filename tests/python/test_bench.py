@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from user_segmentation.bench import Measurement, markdown, run_benchmark, slowest_models, stage_table
+from user_segmentation.bench import (
+    Measurement,
+    markdown,
+    run_benchmark,
+    slowest_models,
+    stage_table,
+    target_table,
+)
 
 pytestmark = pytest.mark.dbt
 
@@ -34,6 +41,24 @@ def test_stage_table_splits_start_up_from_nodes_and_names_the_slowest_models() -
     table = stage_table([Measurement(10, "ours", 24.2, 1.0, stages=stages), Measurement(10, "recipe", 1.0, 1.0)])
     assert "| 10 | 5.5 | 18.0 | `stg_a` 5.0, `int_b` 3.0, `mart_c` 1.0 | 6.0 | 0.7 |" in table
     assert stage_table([Measurement(10, "ours", 1.0, 1.0, ok=False)]) == ""
+
+
+def test_target_table_reports_each_measured_target_met_or_not() -> None:
+    measurements = [
+        Measurement(1_000, "ours", 12.0, 400.0, stages={"dbt build (wall)": 16.5}),
+        Measurement(1_000_000, "ours", 10.0, 600.0),
+        Measurement(10_000_000, "ours", 29.0, 2100.0),
+        Measurement(10_000_000, "recipe", 40.0, 8000.0),
+    ]
+    table = target_table(measurements, {10_000_000: {"ari_vs_truth": 0.95}})
+    assert "| 1,000 | `dbt build` time, at most 15 s | 16.5 s | **not met** |" in table
+    assert "| 10,000,000 | build, tests and report time, at most 30 s | 29.0 s | met |" in table
+    assert "| 10,000,000 | peak memory, at most 2 GiB | 2,100 MiB | **not met** |" in table
+    assert "at least 0.9 | 0.950 | met |" in table
+    assert "| 10,000,000 | time / time at 1,000,000 rows, at most x12 | x2.9 | met |" in table
+    # Not measured in this run (no full-fit check, no 100 million rows): not reported.
+    assert "inertia" not in table and "100,000,000" not in table
+    assert target_table([Measurement(400, "ours", 9.0, 300.0)], {}) == ""
 
 
 def test_small_benchmark_writes_markdown_and_json(tmp_path: Path, capsys) -> None:
