@@ -5,23 +5,6 @@
     cluster_feature_specs(): the validated list the models and the Python step use:
     name, kind (numeric | indicator), transform, weight, source column, level, labels. -#}
 
-{% macro numeric_features() %}
-    {{ return({
-        'weekly_hours_online': ['Long hours online', 'Short hours online'],
-        'weekday_hours_online': ['Long weekday hours', 'Short weekday hours'],
-        'weekend_hours_online': ['Long weekend hours', 'Short weekend hours'],
-        'weekend_share_of_time': ['Weekend-heavy', 'Weekday-heavy'],
-        'likes_and_reactions': ['Many likes', 'Few likes'],
-        'followed_accounts': ['Follows many accounts', 'Follows few accounts'],
-        'likes_per_followed_account': ['Many likes per follow', 'Few likes per follow'],
-        'click_through_rate': ['High CTR', 'Low CTR'],
-        'conversion_rate': ['High conversion', 'Low conversion'],
-        'conversions_per_impression': ['Strong converters', 'Weak converters'],
-        'ad_interaction_seconds': ['Long ad views', 'Short ad views'],
-        'interest_count': ['Broad interests', 'Narrow interests'],
-    }) }}
-{% endmacro %}
-
 {% macro cluster_feature_specs() %}
     {%- set specs = [] -%}
     {%- set known = numeric_features() -%}

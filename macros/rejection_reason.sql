@@ -54,17 +54,3 @@
     {%- if minimum is not none %} and {{ column }} >= {{ minimum }}{% endif %}
     {%- if maximum is not none %} and {{ column }} <= {{ maximum }}{% endif %})
 {%- endmacro %}
-
-{% macro numeric_checks() %}
-    {#- The numeric columns and their rules: (column, minimum, maximum, whole, hint). -#}
-    {%- set pct = ' (expected a fraction 0-1, not a percentage)' -%}
-    {{ return([
-        ('likes_and_reactions', 0, none, true, ''),
-        ('followed_accounts', 0, none, true, ''),
-        ('weekday_hours_online', 0, 24, false, ''),
-        ('weekend_hours_online', 0, 24, false, ''),
-        ('click_through_rate', 0, 1, false, pct),
-        ('conversion_rate', 0, 1, false, pct),
-        ('ad_interaction_seconds', 0, none, false, ''),
-    ]) }}
-{% endmacro %}

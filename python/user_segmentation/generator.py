@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .schema import HEADERS, INTERESTS, LEVELS
+from .input_format import HEADERS, INTERESTS, LEVELS
 from .sql import quote_identifier, quote_literal
 
 CHUNK_ROWS = 1_000_000

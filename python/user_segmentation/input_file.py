@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from .schema import COLUMNS, HEADER_BY_KEY, NUMERIC_COLUMNS, normalise_header
+from .input_format import COLUMNS, HEADER_BY_KEY, NUMERIC_COLUMNS, normalise_header
 from .sql import quote_identifier, quote_literal
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from user_segmentation.schema import HEADERS
+from user_segmentation.input_format import HEADERS
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_ROWS = 100

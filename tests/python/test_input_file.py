@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from user_segmentation.input_file import InputFileError, inspect_input
-from user_segmentation.schema import HEADERS
+from user_segmentation.input_format import HEADERS
 
 GOOD_ROW = '1,25-34,Female,Urban,Hindi,PhD,100,20,Tablet,1.5,2.0,0.1,0.05,30,0-20k,"Gaming, Pet Care"'
 

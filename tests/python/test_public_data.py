@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.python.conftest import run_dbt, yaml_string
-from user_segmentation.schema import LEVELS
+from user_segmentation.input_format import LEVELS
 
 pytestmark = pytest.mark.dbt
 

@@ -1,52 +1,51 @@
-{#- The public format's columns and category levels: the SQL side's single source.
-    python/user_segmentation/schema.py holds the same lists; a pytest test keeps them equal. -#}
+{#- The input format, read from its one declaration: vars.input_format and
+    vars.feature_catalog in dbt_project.yml (Python reads the same vars with
+    user_segmentation.input_format; tests/python/test_input_format.py keeps them equal). -#}
 
 {% macro input_columns() %}
-    {{ return([
-        ('User ID', 'user_id'),
-        ('Age', 'age'),
-        ('Gender', 'gender'),
-        ('Location', 'location'),
-        ('Language', 'language'),
-        ('Education Level', 'education_level'),
-        ('Likes and Reactions', 'likes_and_reactions'),
-        ('Followed Accounts', 'followed_accounts'),
-        ('Device Usage', 'device_usage'),
-        ('Time Spent Online (hrs/weekday)', 'weekday_hours_online'),
-        ('Time Spent Online (hrs/weekend)', 'weekend_hours_online'),
-        ('Click-Through Rates (CTR)', 'click_through_rate'),
-        ('Conversion Rates', 'conversion_rate'),
-        ('Ad Interaction Time (sec)', 'ad_interaction_seconds'),
-        ('Income Level', 'income_level'),
-        ('Top Interests', 'top_interests'),
-    ]) }}
+    {#- (header in the file, column name after staging), in the file's order. -#}
+    {%- set columns = [] -%}
+    {%- for column in var('input_format')['columns'] -%}
+        {%- do columns.append((column['header'], column['name'])) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
 {% endmacro %}
 
 {% macro profile_levels() %}
     {#- dimension -> levels in their natural order (the order number is the position). -#}
-    {{ return({
-        'age': ['18-24', '25-34', '35-44', '45-54', '55-64', '65+'],
-        'gender': ['Female', 'Male'],
-        'location': ['Urban', 'Suburban', 'Rural'],
-        'language': ['English', 'Spanish', 'Mandarin', 'Hindi'],
-        'education_level': ['High School', 'Technical', 'Bachelor', 'Master', 'PhD'],
-        'device_usage': ['Desktop Only', 'Mobile Only', 'Mobile + Desktop', 'Tablet'],
-        'income_level': ['0-20k', '20k-40k', '40k-60k', '60k-80k', '80k-100k', '100k+'],
-    }) }}
+    {%- set levels = {} -%}
+    {%- for dimension, spec in var('input_format')['levels'].items() -%}
+        {%- do levels.update({dimension: spec['levels']}) -%}
+    {%- endfor -%}
+    {{ return(levels) }}
 {% endmacro %}
 
 {% macro band_bounds() %}
     {#- Numeric bounds of the ordered bands; none = open-ended. -#}
-    {{ return({
-        'age': {
-            '18-24': [18, 24], '25-34': [25, 34], '35-44': [35, 44],
-            '45-54': [45, 54], '55-64': [55, 64], '65+': [65, none],
-        },
-        'income_level': {
-            '0-20k': [0, 20000], '20k-40k': [20000, 40000], '40k-60k': [40000, 60000],
-            '60k-80k': [60000, 80000], '80k-100k': [80000, 100000], '100k+': [100000, none],
-        },
-    }) }}
+    {{ return(var('input_format')['bands']) }}
+{% endmacro %}
+
+{% macro known_interests() %}
+    {#- The known interests, in the bit order of interest_mask. -#}
+    {{ return(var('input_format')['interests']) }}
+{% endmacro %}
+
+{% macro numeric_checks() %}
+    {#- The numeric columns and their rules: (column, minimum, maximum, whole, hint). -#}
+    {%- set checks = [] -%}
+    {%- for column, rule in var('input_format')['numeric_columns'].items() -%}
+        {%- do checks.append((column, rule.get('min'), rule.get('max'), rule.get('whole', false), rule.get('hint', ''))) -%}
+    {%- endfor -%}
+    {{ return(checks) }}
+{% endmacro %}
+
+{% macro numeric_features() %}
+    {#- Every feature that may be clustered on -> [high label, low label] (segment names). -#}
+    {%- set features = {} -%}
+    {%- for name, spec in var('feature_catalog').items() -%}
+        {%- do features.update({name: [spec['high'], spec['low']]}) -%}
+    {%- endfor -%}
+    {{ return(features) }}
 {% endmacro %}
 
 {% macro canonical_level(column_sql, dimension) -%}
@@ -80,15 +79,6 @@
         {%- endfor %}
     end
 {%- endmacro %}
-
-{% macro known_interests() %}
-    {{ return([
-        'Data Science', 'DIY Crafts', 'Digital Marketing', 'Eco-Friendly Living',
-        'Fashion Modelling', 'Fitness and Wellness', 'Gaming', 'Gardening',
-        'Gourmet Cooking', 'Investing and Finance', 'Music Production', 'Pet Care',
-        'Photography', 'Reading and Literature', 'Software Engineering', 'Travel and Adventure',
-    ]) }}
-{% endmacro %}
 
 {% macro interest_lookup() -%}
     {#- MAP literal from the lower-case spelling of each known interest to its canonical one. -#}
