@@ -19,8 +19,9 @@
 {% endmacro %}
 
 {% macro clustering_k_high() %}
-    {%- set k = var('k') | string | trim | lower -%}
-    {{ return(var('k_max') | int if k in ['auto', '', 'none'] else k | int) }}
+    {%- set settings = segmentation_settings() -%}
+    {%- set k = settings['k'] | string | trim | lower -%}
+    {{ return(settings['k_max'] | int if k in ['auto', '', 'none'] else k | int) }}
 {% endmacro %}
 
 {% macro assert_enough_users_for_clustering() %}

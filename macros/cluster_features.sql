@@ -72,19 +72,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro clustering_config() %}
-    {#- Everything that changes the segmentation; its hash identifies a configuration. -#}
-    {{ return({
-        'features': cluster_feature_specs(),
-        'k': var('k'), 'k_min': var('k_min'), 'k_max': var('k_max'), 'seed': var('seed'),
-        'n_init': var('n_init'), 'fit_sample_size': var('fit_sample_size'),
-        'selection_sample_size': var('selection_sample_size'),
-        'silhouette_sample_size': var('silhouette_sample_size'),
-        'stability_resamples': var('stability_resamples'),
-        'min_segment_share': var('min_segment_share'),
-    }) }}
-{% endmacro %}
-
 {% macro feature_stats_columns(stats_relation) -%}
     {#- The stats table pivoted to one row: mean_<i>, sd_<i> per feature position. -#}
     select

@@ -4,7 +4,7 @@
     user; the feature profiles take their medians over the same users.
     The sample's users are picked from their keys alone, and only they get a z row: computing
     the whole matrix to keep 200,000 rows of it took twice as long at 10 million users. -#}
-{%- set sample_size = [var('fit_sample_size') | int, var('selection_sample_size') | int] | max %}
+{%- set sample_size = [segmentation_settings()['fit_sample_size'] | int, segmentation_settings()['selection_sample_size'] | int] | max %}
 
 with
 

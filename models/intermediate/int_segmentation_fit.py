@@ -9,7 +9,8 @@ def model(dbt, session):
     from user_segmentation.segmentation_steps import Settings, final_fit_table
 
     dbt.config(materialized="table")
-    settings = Settings.from_json(dbt.config.get("segmentation_settings"))
+    settings_json = dbt.ref("int_segmentation_settings").project("settings_json").fetchall()[0][0]
+    settings = Settings.from_json(settings_json)
     k, run_id = dbt.ref("segmentation_k_selection").filter("chosen").project("k, run_id").fetchall()[0]
     stats = dbt.ref("int_feature_stats").df()
     try:

@@ -34,7 +34,7 @@ traits as (
             '; ' order by distinctiveness_rank
         ) as top_traits
     from {{ ref('segment_feature_profiles') }}
-    where distinctiveness_rank <= {{ var('report_top_traits') }}
+    where distinctiveness_rank <= {{ segmentation_settings()['report_top_traits'] }}
     group by segment_id
 ),
 

@@ -87,7 +87,7 @@ final as (
             when population_users > 0
                 then (users / segment_users) / (population_users / population_total) * 100
         end as index_vs_population,
-        users < {{ var('min_cell_users') }} as is_small_cell,
+        users < {{ segmentation_settings()['min_cell_users'] }} as is_small_cell,
         '{{ invocation_id }}' as run_id
     from with_population
 )

@@ -30,7 +30,7 @@ sample_cut as (
     from (
         select sample_key from {{ ref('int_fit_sample') }}
         order by sample_key, user_id
-        limit {{ var('fit_sample_size') }}
+        limit {{ segmentation_settings()['fit_sample_size'] }}
     ) as fit_sample
 ),
 

@@ -117,11 +117,11 @@ final as (
         interest_users as population_users,
         interest_users / population_users as population_share,
         share_in_segment / (interest_users / population_users) * 100 as index_vs_population,
-        users < {{ var('min_cell_users') }} as is_small_cell,
+        users < {{ segmentation_settings()['min_cell_users'] }} as is_small_cell,
         row_number() over (
             partition by segment_id
             order by
-                users < {{ var('min_cell_users') }},
+                users < {{ segmentation_settings()['min_cell_users'] }},
                 share_in_segment / (interest_users / population_users) desc,
                 users desc,
                 interest asc

@@ -5,7 +5,7 @@
     - device: the device level with the highest index (not a small cell), if >= 110;
     - timing: weekend share of online time, index >= 110 -> weekends, <= 90 -> weekdays;
     - creative: CTR and conversion-rate indexes, each high (>= 110), low (<= 90) or middling. -#}
-{%- set threshold = var('interest_index_threshold') %}
+{%- set threshold = segmentation_settings()['interest_index_threshold'] %}
 
 with
 

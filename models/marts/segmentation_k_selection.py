@@ -8,7 +8,8 @@ def model(dbt, session):
     from user_segmentation.segmentation_steps import Settings, k_selection_table
 
     dbt.config(materialized="table")
-    settings = Settings.from_json(dbt.config.get("segmentation_settings"))
+    settings_json = dbt.ref("int_segmentation_settings").project("settings_json").fetchall()[0][0]
+    settings = Settings.from_json(settings_json)
     matrix = dbt.ref("int_fit_sample")
     run_id = dbt.ref("int_feature_stats").project("run_id").limit(1).fetchall()[0][0]
     # A relation on this connection: dbt-duckdb then writes the table on the same connection.

@@ -25,6 +25,10 @@ assignments as (
     from {{ ref('int_segment_assignments') }}
 ),
 
+settings as (
+    select * from {{ ref('int_segmentation_settings') }}
+),
+
 fit as (
     select bool_or(matched_previous_run) as ids_matched_to_previous_run
     from {{ ref('int_segmentation_fit') }}
@@ -39,8 +43,9 @@ final as (
         parsed.input_rows,
         parsed.valid_users,
         parsed.rejected_rows,
-        {{ sql_string(local_md5(tojson(clustering_config()))) }} as config_hash,
-        {{ sql_string(tojson(clustering_config())) }} as config_json,
+        settings.config_hash,
+        settings.clustering_config_json as config_json,
+        settings.settings_json,
         chosen_k.k,
         chosen_k.k_mode,
         chosen_k.choice_rule,
@@ -61,6 +66,7 @@ final as (
     cross join parsed
     cross join assignments
     cross join fit
+    cross join settings
 )
 
 select * from final

@@ -20,7 +20,7 @@ from . import clustering
 
 @dataclass(frozen=True)
 class Settings:
-    """The clustering settings (dbt vars, passed to the Python models as config)."""
+    """The clustering settings: the dbt vars, read from the model int_segmentation_settings."""
 
     k: int | None
     k_min: int
@@ -72,11 +72,11 @@ class Settings:
 
     @classmethod
     def from_json(cls, text: str | None) -> Settings:
-        """From the models' ``segmentation_settings`` config (the vars, as JSON)."""
+XX
         import json
 
         if not text:
-            raise ValueError("the model config segmentation_settings is missing (see dbt_project.yml)")
+            raise ValueError("int_segmentation_settings.settings_json is empty (see the macro segmentation_settings)")
         return cls.from_values(**json.loads(text))
 
     @property

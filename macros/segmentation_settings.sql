@@ -1,0 +1,36 @@
+{#- The pipeline's settings: the one path from vars to every reader. SQL models call
+    segmentation_settings(); the Python models and the report read the same values from the
+    model int_segmentation_settings (and the run history, segmentation_runs.settings_json). -#}
+
+{% macro clustering_setting_names() %}
+    {#- The settings that change the segmentation (with the features, they make the config hash). -#}
+    {{ return([
+        'k', 'k_min', 'k_max', 'seed', 'n_init', 'fit_sample_size', 'selection_sample_size',
+        'silhouette_sample_size', 'stability_resamples', 'min_segment_share',
+    ]) }}
+{% endmacro %}
+
+{% macro report_setting_names() %}
+    {#- The settings that shape the profiles, the quality gates and the report. -#}
+    {{ return([
+        'min_segment_share_severity', 'min_cell_users', 'interest_index_threshold', 'report_top_traits',
+    ]) }}
+{% endmacro %}
+
+{% macro segmentation_settings() %}
+    {#- Every setting by name, from vars. -#}
+    {%- set settings = {} -%}
+    {%- for name in clustering_setting_names() + report_setting_names() -%}
+        {%- do settings.update({name: var(name)}) -%}
+    {%- endfor -%}
+    {{ return(settings) }}
+{% endmacro %}
+
+{% macro clustering_config() %}
+    {#- Everything that changes the segmentation; its hash identifies a configuration. -#}
+    {%- set config = {'features': cluster_feature_specs()} -%}
+    {%- for name in clustering_setting_names() -%}
+        {%- do config.update({name: var(name)}) -%}
+    {%- endfor -%}
+    {{ return(config) }}
+{% endmacro %}
