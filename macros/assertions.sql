@@ -4,7 +4,7 @@
     {%- if execute -%}
         {%- set counts = run_query(
             'select (select count(*) from ' ~ relation ~ '), (select count(*) from '
-            ~ ref('stg_user_profiles__parsed') ~ ')'
+            ~ ref('base_user_profiles__checked') ~ ')'
         ).rows[0] -%}
         {%- if counts[0] | int == 0 -%}
             {%- set source_name = input_path() if input_path() != '' else 'the embedded seed raw_user_profiles' -%}

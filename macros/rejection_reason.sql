@@ -54,3 +54,45 @@
     {%- if minimum is not none %} and {{ column }} >= {{ minimum }}{% endif %}
     {%- if maximum is not none %} and {{ column }} <= {{ maximum }}{% endif %})
 {%- endmacro %}
+
+{% macro is_whole_number(number_sql) -%}
+    {#- True for a finite whole number, false otherwise (null included). -#}
+    coalesce(isfinite({{ number_sql }}) and {{ number_sql }} = floor({{ number_sql }}), false)
+{%- endmacro %}
+
+{% macro user_id_from_number(number_sql) -%}
+    {#- The user id as a bigint when the parsed number is whole, else null. -#}
+    case when {{ is_whole_number(number_sql) }} then {{ number_sql }}::bigint end
+{%- endmacro %}
+
+{% macro value_rejection_reasons() -%}
+    {#- The reasons a typed record's own values cannot be used (a list, null when there are none),
+        over the columns of base_user_profiles__typed. A record whose values all pass takes a fast
+        path and builds no list. -#}
+    case
+        when {{ is_whole_number('user_id_number') }}
+            {%- for dimension in profile_levels() %}
+            and {{ dimension }} is not null
+            {%- endfor %}
+            {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
+            and {{ numeric_is_valid(column, minimum, maximum, whole) }}
+            {%- endfor %}
+            and (interest_mask <> 0 or other_interests is not null)
+            then null
+        else nullif(list_filter([
+            {{ rejection_reason('user_id_number is null and ' ~ is_blank('raw_user_id'), 'user_id', 'missing_value', "'missing'") }},
+            {{ rejection_reason(
+                'not ' ~ is_whole_number('user_id_number') ~ ' and not ' ~ is_blank('raw_user_id'),
+                'user_id', 'not_an_integer', "'not a whole number: ' || " ~ quoted_value('raw_user_id')) }},
+            {%- for dimension in profile_levels() %}
+            {{ rejection_reason(dimension ~ ' is null and ' ~ is_blank('raw_' ~ dimension), dimension, 'missing_value', "'missing'") }},
+            {{ rejection_reason(dimension ~ ' is null and not ' ~ is_blank('raw_' ~ dimension), dimension, 'unknown_level',
+                "'unknown level: ' || " ~ quoted_value('raw_' ~ dimension)) }},
+            {%- endfor %}
+            {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
+            {{ numeric_reasons(column, minimum=minimum, maximum=maximum, whole=whole, hint=hint) }}
+            {%- endfor %}
+            {{ rejection_reason('interest_mask = 0 and other_interests is null', 'top_interests', 'missing_value', "'no interests listed'") }}
+        ], lambda reason: reason is not null), [])
+    end
+{%- endmacro %}

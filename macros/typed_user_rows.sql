@@ -99,3 +99,19 @@
         coalesce({{ other_sql }}, [])
     ))
 {%- endmacro %}
+
+{% macro record_version() -%}
+    {#- A fingerprint of a typed record's values (raw text where a value did not type), to tell
+        identical copies of a user id from conflicting ones. -#}
+    md5(concat_ws(
+        '|',
+        {%- for dimension in profile_levels() %}
+        coalesce({{ dimension }}::varchar, lower({{ clean_text('raw_' ~ dimension) }})),
+        {%- endfor %}
+        {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
+        coalesce({{ column }}::varchar, raw_{{ column }}::varchar),
+        {%- endfor %}
+        interest_mask::varchar,
+        array_to_string(other_interests, ',')
+    ))
+{%- endmacro %}

@@ -13,7 +13,7 @@ parsed as (
         count(*) as input_rows,
         count(*) filter (where is_valid) as valid_users,
         count(*) filter (where not is_valid) as rejected_rows
-    from {{ ref('stg_user_profiles__parsed') }}
+    from {{ ref('base_user_profiles__checked') }}
 ),
 
 assignments as (

@@ -72,7 +72,7 @@ class Settings:
 
     @classmethod
     def from_json(cls, text: str | None) -> Settings:
-XX
+        """From ``int_segmentation_settings.settings_json`` (every setting by name, as JSON)."""
         import json
 
         if not text:

@@ -7,7 +7,7 @@ with
 parsed as (
     -- source_row_number is unique in the parsed table (its own unique test).
     select count(*) as parsed_rows
-    from {{ ref('stg_user_profiles__parsed') }}
+    from {{ ref('base_user_profiles__checked') }}
 ),
 
 valid as (

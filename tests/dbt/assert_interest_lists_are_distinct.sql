@@ -10,7 +10,7 @@ parsed as (
     select
         source_row_number,
         other_interests
-    from {{ ref('stg_user_profiles__parsed') }}
+    from {{ ref('base_user_profiles__checked') }}
     where other_interests is not null
 ),
 

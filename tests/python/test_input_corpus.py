@@ -37,7 +37,7 @@ def test_input_file(case: Case, tmp_path: Path) -> None:
         )
         assert reasons == case.reasons
         # Nothing lost: the parsed table holds every record once, split between the two sides.
-        assert run.scalar("select count(*) from stg_user_profiles__parsed") == case.valid + case.rejected
+        assert run.scalar("select count(*) from base_user_profiles__checked") == case.valid + case.rejected
     else:
         assert run.returncode != 0
         for fragment in case.error:

@@ -1,11 +1,16 @@
 {{ config(materialized="view") }}
 with
 
+checked as (
+    select * from {{ ref('base_user_profiles__checked') }}
+),
+
 users as (
     select
         user_id,
-        interests
-    from {{ ref('stg_user_profiles') }}
+        {{ interests_from_mask('interest_mask', 'other_interests') }} as interests
+    from checked
+    where is_valid
 ),
 
 exploded as (

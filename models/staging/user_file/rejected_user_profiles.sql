@@ -1,5 +1,5 @@
 {#- The quarantine: every rejected record with its raw text, read again from the input for
-    these rows only (the parsed table does not store the raw text of every record). -#}
+    these rows only (the checked table does not store the raw text of every record). -#}
 with
 
 parsed as (
@@ -7,18 +7,18 @@ parsed as (
         source_row_number,
         raw_line,
         rejection_reasons
-    from {{ ref('stg_user_profiles__parsed') }}
+    from {{ ref('base_user_profiles__checked') }}
     where not is_valid
 ),
 
-source_rows as (
-    {{ user_profiles_input() }}
+records as (
+    select * from {{ ref('base_user_profiles__records') }}
 ),
 
 raw_values as (
-    select source_rows.*
-    from source_rows
-    semi join parsed on source_rows.source_row_number = parsed.source_row_number
+    select records.*
+    from records
+    semi join parsed on records.source_row_number = parsed.source_row_number
 ),
 
 final as (

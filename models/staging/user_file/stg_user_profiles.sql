@@ -2,12 +2,12 @@
 
 with
 
-parsed as (
-    select * from {{ ref('stg_user_profiles__parsed') }}
+checked as (
+    select * from {{ ref('base_user_profiles__checked') }}
 ),
 
 valid as (
-    select * from parsed
+    select * from checked
     where is_valid
 ),
 
