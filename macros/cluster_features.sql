@@ -87,25 +87,22 @@
     {%- if spec.kind == 'indicator' -%}
         ({{ feature_value_sql(spec) }}) * {{ spec.weight }}
     {%- else -%}
-        case
-            when {{ stats_alias }}.sd_{{ position }} > 0
-                then ({{ feature_value_sql(spec) }} - {{ stats_alias }}.mean_{{ position }})
-                    / {{ stats_alias }}.sd_{{ position }} * {{ spec.weight }}
-            else 0
-        end
+        {%- set sd = stats_alias ~ '.sd_' ~ position -%}
+        case when {{ sd }} > 0 then ({{ feature_value_sql(spec) }} - {{ stats_alias }}.mean_{{ position }})
+            / {{ sd }} * {{ spec.weight }} else 0 end
     {%- endif -%}
 {%- endmacro %}
 
-{% macro feature_matrix_sql(keep_columns) -%}
-    {#- int_user_features with one z_<feature> column per clustering feature (z_value_sql),
-        keeping keep_columns: the matrix K-Means is fitted on and users are labelled with. -#}
-    select
-        {%- for column in keep_columns %}
-        features.{{ column }},
-        {%- endfor %}
-        {%- for spec in cluster_feature_specs() %}
-        {{ z_value_sql(spec, loop.index) }} as z_{{ spec.name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ ref('int_user_features') }} as features
-    cross join ({{ feature_stats_columns(ref('int_feature_stats')) }}) as stats
+{% macro feature_matrix_columns(keep_columns, features_alias='features', stats_alias='stats', by_position=false) -%}
+    {#- The select list of the matrix K-Means is fitted on and users are labelled with: the
+        keep_columns of int_user_features, then one z column per clustering feature
+        (z_value_sql), named z_<feature> (or z<position> with by_position), over features_alias
+        cross joined with the one-row stats pivot (feature_stats_columns). -#}
+    {%- for column in keep_columns %}
+    {{ features_alias }}.{{ column }},
+    {%- endfor %}
+    {%- for spec in cluster_feature_specs() %}
+    {{ z_value_sql(spec, loop.index, stats_alias) }}
+        as {{ 'z' ~ loop.index if by_position else 'z_' ~ spec.name }}{{ ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}

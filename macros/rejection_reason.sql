@@ -1,15 +1,14 @@
 {% macro rejection_reason(condition, column, code, detail) -%}
     {#- One quarantine reason: a struct(column, code, detail) when `condition` holds, else null. -#}
-    case when {{ condition }} then {
-        'column': '{{ column }}',
-        'code': '{{ code }}',
-        'detail': {{ detail }}
-    } end
+    case when {{ condition }}
+        then {'column': '{{ column }}', 'code': '{{ code }}',
+            'detail': {{ detail }}} end
 {%- endmacro %}
 
 {% macro quoted_value(raw_sql) -%}
     {#- A raw value for a message: quoted, cut to 60 characters. -#}
-    '''' || left({{ raw_sql }}::varchar, 60) || case when length({{ raw_sql }}::varchar) > 60 then '…' else '' end || ''''
+    '''' || left({{ raw_sql }}::varchar, 60)
+                || case when length({{ raw_sql }}::varchar) > 60 then '…' else '' end || ''''
 {%- endmacro %}
 
 {% macro parse_number(raw_sql) -%}
@@ -25,7 +24,7 @@
     {#- missing / not a number / not whole / below minimum / above maximum for one numeric column.
         Each condition tests the typed value first, so valid rows never reach the text checks. -#}
     {{ rejection_reason(column ~ ' is null and ' ~ is_blank('raw_' ~ column), column, 'missing_value', "'missing'") }},
-    {{ rejection_reason('(' ~ column ~ ' is null and not ' ~ is_blank('raw_' ~ column) ~ ') or not isfinite(' ~ column ~ ')',
+    {{ rejection_reason('(' ~ column ~ ' is null and not ' ~ is_blank('raw_' ~ column) ~ ')\n        or not isfinite(' ~ column ~ ')',
         column, 'not_a_number', "'not a number: ' || " ~ quoted_value('raw_' ~ column)) }},
     {%- if whole %}
     {{ rejection_reason(column ~ ' <> floor(' ~ column ~ ') and isfinite(' ~ column ~ ')',

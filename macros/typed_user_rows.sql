@@ -62,7 +62,13 @@
 {%- endmacro %}
 
 {% macro known_interests_literal() -%}
-    [{%- for interest in known_interests() %}'{{ interest }}'{{ ', ' if not loop.last }}{%- endfor %}]
+    {#- The known interests as a list literal, four a line. -#}
+    [
+    {%- for batch in known_interests() | batch(4) %}
+    {%- set outer = loop %}
+        {% for interest in batch %}'{{ interest }}'{{ ', ' if not (loop.last and outer.last) }}{% endfor %}
+    {%- endfor %}
+    ]
 {%- endmacro %}
 
 {% macro positions_to_mask(positions_sql) -%}
@@ -94,7 +100,7 @@
     list_sort(list_concat(
         list_filter(
             {{ known_interests_literal() }},
-            lambda interest: ({{ mask_sql }} >> (list_position({{ known_interests_literal() }}, interest) - 1)) & 1 = 1
+            lambda interest, position: ({{ mask_sql }} >> (position - 1)) & 1 = 1
         ),
         coalesce({{ other_sql }}, [])
     ))

@@ -4,11 +4,21 @@
     A constant feature (sd = 0) gives z = 0. A view: int_fit_sample stores only the fit
     sample (the lowest sample keys), so the matrix is never written out in full. -#}
 
--- noqa: disable=LT02
 with
 
+features as (
+    select * from {{ ref('int_user_features') }}
+),
+
+stats as (
+    {{ feature_stats_columns(ref('int_feature_stats')) }}
+),
+
 final as (
-    {{ feature_matrix_sql(['user_id', 'sample_key']) }}
+    select
+        {{- feature_matrix_columns(['user_id', 'sample_key']) }}
+    from features
+    cross join stats
 )
 
 select * from final

@@ -1,19 +1,12 @@
 {#- The fit sample, stored once: the rows of int_feature_matrix with the lowest sample_key
-    (ties by user_id), as many as the larger of vars.fit_sample_size and
-    vars.selection_sample_size. Both Python steps read prefixes of it, so neither scans every
-    user; the feature profiles take their medians over the same users.
-    The sample's users are picked from their keys alone, and only they get a z row: computing
-    the whole matrix to keep 200,000 rows of it took twice as long at 10 million users. -#}
-{%- set sample_size = [segmentation_settings()['fit_sample_size'] | int, segmentation_settings()['selection_sample_size'] | int] | max %}
+    (ties by user_id), as many as the larger of fit_sample_size and selection_sample_size.
+    Both Python steps read prefixes of it, so neither scans every user; the feature profiles
+    take their medians over the same users. The users are picked by their keys first
+    (the view's z columns are not computed for that), then only they get a z row. -#}
+{%- set settings = segmentation_settings() %}
+{%- set sample_size = [settings['fit_sample_size'] | int, settings['selection_sample_size'] | int] | max %}
 
 with
-
-features as (
-    select
-        user_id,
-        sample_key
-    from {{ ref('int_user_features') }}
-),
 
 matrix as (
     select * from {{ ref('int_feature_matrix') }}
@@ -21,7 +14,7 @@ matrix as (
 
 sample_users as (
     select user_id
-    from features
+    from matrix
     order by sample_key, user_id
     limit {{ sample_size }}
 ),

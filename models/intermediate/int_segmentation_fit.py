@@ -11,7 +11,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     settings_json = dbt.ref("int_segmentation_settings").project("settings_json").fetchall()[0][0]
     settings = Settings.from_json(settings_json)
-    k, run_id = dbt.ref("segmentation_k_selection").filter("chosen").project("k, run_id").fetchall()[0]
+    k, run_id = dbt.ref("int_segmentation_k_sweep").filter("chosen").project("k, run_id").fetchall()[0]
     stats = dbt.ref("int_feature_stats").df()
     try:
         previous = session.sql(f"select segment_id, features, centroid_z from {dbt.this}").df()

@@ -6,8 +6,8 @@ with
 
 final as (
     select
-        {{ sql_string(tojson(segmentation_settings())) }} as settings_json,
-        {{ sql_string(tojson(clustering_config())) }} as clustering_config_json,
+        {{ sql_long_string(tojson(segmentation_settings())) }} as settings_json,
+        {{ sql_long_string(tojson(clustering_config())) }} as clustering_config_json,
         {{ sql_string(local_md5(tojson(clustering_config()))) }} as config_hash,
         '{{ invocation_id }}' as run_id
 )

@@ -59,7 +59,7 @@ targeting as (
 ),
 
 run_quality as (
-    select verdict from {{ ref('segmentation_k_selection') }}
+    select verdict from {{ ref('int_segmentation_k_sweep') }}
     where chosen
 ),
 

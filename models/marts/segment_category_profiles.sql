@@ -13,29 +13,23 @@ labelled as not materialized (
 
 counted as (
     {%- for dimension in levels %}
-        select
-            segment_id,
-            '{{ dimension }}' as dimension,
-            {{ dimension }} as level,
-            count(*) as users
-        from labelled
-        group by segment_id, {{ dimension }}
-    {{ 'union all' if not loop.last }}
+    select segment_id, '{{ dimension }}' as dimension, {{ dimension }} as level, count(*) as users
+    from labelled group by segment_id, {{ dimension }}
+    {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
 
 catalogue as (
-    {%- for dimension, names in levels.items() %}
+    -- Every level of the format: (dimension, its order, level, its order).
+    select * from (
+        values
+        {%- for dimension, names in levels.items() %}
         {%- set dimension_loop = loop %}
         {%- for level in names %}
-            select
-                '{{ dimension }}' as dimension,
-                {{ dimension_loop.index }} as dimension_order,
-                '{{ level }}' as level,
-                {{ loop.index }} as level_order
-    {{ 'union all' if not (loop.last and dimension_loop.last) }}
+        ('{{ dimension }}', {{ dimension_loop.index }}, '{{ level }}', {{ loop.index }}){{ ',' if not (loop.last and dimension_loop.last) }}
         {%- endfor %}
-    {%- endfor %}
+        {%- endfor %}
+    ) as levels (dimension, dimension_order, level, level_order)
 ),
 
 segments as (

@@ -4,7 +4,7 @@
 with
 
 chosen_k as (
-    select * from {{ ref('segmentation_k_selection') }}
+    select * from {{ ref('int_segmentation_k_sweep') }}
     where chosen
 ),
 

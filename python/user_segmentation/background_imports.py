@@ -1,6 +1,6 @@
 """Import scikit-learn on a background thread while dbt runs the SQL models.
 
-The first Python model (``segmentation_k_selection``) otherwise starts with about 1.5-2 s of
+The first Python model (``int_segmentation_k_sweep``) otherwise starts with about 1.5-2 s of
 imports (scikit-learn pulls in SciPy) on the build's critical path. The dbt plugin starts this
 when a ``dbt build`` or ``dbt run`` opens the warehouse; by the time the Python model runs,
 the modules are usually loaded, and if not, its own import waits for this one (Python's

@@ -1,6 +1,6 @@
 """What the two dbt Python models do, as plain functions of DuckDB relations and settings.
 
-``models/marts/segmentation_k_selection.py`` and ``models/intermediate/int_segmentation_fit.py``
+``models/intermediate/int_segmentation_k_sweep.py`` and ``models/intermediate/int_segmentation_fit.py``
 only load their inputs and call :func:`k_selection_table` / :func:`final_fit_table`.
 Both read the fit sample the same way: the users with the lowest ``sample_key`` (a fixed
 hash of ``user_id``), at most ``fit_sample_size`` of them; all other users are labelled in

@@ -1,0 +1,24 @@
+{{ config(materialized='view') }}
+{#- The fitted centroids as one row, for labelling every user in SQL: c<slot>_<position> is
+    the centroid of segment <slot> on the clustering feature at <position>, in weighted
+    z-units. Slots run to the highest k the settings allow; a slot without a segment is null. -#}
+
+with
+
+centroids as (
+    select * from {{ ref('int_segment_centroids') }}
+),
+
+final as (
+    select
+        {%- for slot in segment_slots() %}
+        {%- set slot_loop = loop %}
+        {%- for spec in cluster_feature_specs() %}
+        max(case when segment_id = {{ slot }} and feature = '{{ spec.name }}' then centroid_weighted_z end)
+            as c{{ slot }}_{{ loop.index }}{{ ',' if not (loop.last and slot_loop.last) }}
+        {%- endfor %}
+        {%- endfor %}
+    from centroids
+)
+
+select * from final
