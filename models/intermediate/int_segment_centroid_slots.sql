@@ -11,6 +11,7 @@ centroids as (
 
 final as (
     select
+        {{ segment_slots() | length }} as segment_slots,
         {%- for slot in segment_slots() %}
         {%- set slot_loop = loop %}
         {%- for spec in cluster_feature_specs() %}

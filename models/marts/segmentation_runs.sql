@@ -8,12 +8,24 @@ chosen_k as (
     where chosen
 ),
 
+valid as (
+    select count(*) as valid_users
+    from {{ ref('stg_user_profiles') }}
+),
+
+rejected as (
+    select count(*) as rejected_rows
+    from {{ ref('rejected_user_profiles') }}
+),
+
 parsed as (
+    -- Every input record is valid or rejected, exactly once (assert_every_input_row_accounted_for).
     select
-        count(*) as input_rows,
-        count(*) filter (where is_valid) as valid_users,
-        count(*) filter (where not is_valid) as rejected_rows
-    from {{ ref('base_user_profiles__checked') }}
+        valid.valid_users + rejected.rejected_rows as input_rows,
+        valid.valid_users,
+        rejected.rejected_rows
+    from valid
+    cross join rejected
 ),
 
 assignments as (

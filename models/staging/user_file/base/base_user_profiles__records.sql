@@ -5,7 +5,7 @@
     excluded) and raw_<name> per column of vars.input_format. -#}
 
 {%- set manifest = source('user_file', 'input_manifest') %}
-{%- set malformed = source('user_file', 'malformed_records') %}
+{%- set malformed = ref('base_user_profiles__malformed') %}
 
 with
 
