@@ -14,6 +14,7 @@
     {#- The settings that shape the profiles, the quality gates and the report. -#}
     {{ return([
         'min_segment_share_severity', 'min_cell_users', 'interest_index_threshold', 'report_top_traits',
+        'histogram_bins',
     ]) }}
 {% endmacro %}
 
