@@ -1,6 +1,6 @@
 {#- One row per segment: its name (computed from the centroid, or the marketers' override from
-    the seed segment_name_overrides), size, most distinctive traits, dominant demographics and
-    targeting in a line. -#}
+    the seed segment_name_overrides), size, most distinctive traits, dominant demographics and the run's verdict. The
+    recommendations are in segment_targeting, one row each. -#}
 
 -- noqa: disable=LT02
 with
@@ -50,14 +50,6 @@ dominant as (
     group by segment_id
 ),
 
-targeting as (
-    select
-        segment_id,
-        string_agg(recommendation, '; ' order by recommendation_order) as targeting_summary
-    from {{ ref('segment_targeting') }}
-    group by segment_id
-),
-
 run_quality as (
     select verdict from {{ ref('int_segmentation_k_sweep') }}
     where chosen
@@ -78,7 +70,6 @@ final as (
         {%- for dimension in profile_levels() %}
             dominant.dominant_{{ dimension }},
         {%- endfor %}
-        targeting.targeting_summary,
         run_quality.verdict as segmentation_verdict,
         '{{ invocation_id }}' as run_id
     from fit
@@ -86,7 +77,6 @@ final as (
     left join overrides on fit.segment_id = overrides.segment_id
     left join traits on fit.segment_id = traits.segment_id
     left join dominant on fit.segment_id = dominant.segment_id
-    left join targeting on fit.segment_id = targeting.segment_id
     cross join run_quality
 )
 
