@@ -1,10 +1,14 @@
 """``user-segmentation report``: the stakeholder report, one self-contained HTML file.
 
-It reads the marts (aggregates only: the histograms are counted in SQL, no user row ever
-leaves the warehouse), checks that every table comes from the same dbt build (``run_id``),
-and renders ``reports/templates/report.html.j2`` with autoescaping on and undefined names
-refused. Charts are inline SVG (:mod:`user_segmentation.report_charts`); no script, style
-sheet, font or image is loaded from anywhere, so the file opens from disk with no network.
+It reads the marts with the named queries of :mod:`user_segmentation.report_queries` (bound
+parameters; aggregates only: the histograms are counted in SQL, no user row ever leaves the
+warehouse), checks that every table comes from the same dbt build (``run_id``), takes every
+threshold from that build's settings (``segmentation_runs.settings_json``) and every label from
+the one declaration (:mod:`user_segmentation.input_format`), and renders
+``reports/templates/report.html.j2`` with autoescaping on and undefined names refused. Charts
+are computed as data (:mod:`user_segmentation.report_charts`) and drawn as inline SVG by the
+macros of ``charts.html.j2``; no script, style sheet, font or image is loaded from anywhere, so
+the file opens from disk with no network.
 """
 
 from __future__ import annotations

@@ -307,18 +307,24 @@ def _heatmap_legend(x: float, y: float) -> dict:
     }
 
 
+def _heatmap_heads(features: Sequence[dict], left: float, cell_w: float, head_h: float) -> list[Text]:
+    """Column heads: each feature's label in at most two lines, centred over its column."""
+    heads = []
+    for j, f in enumerate(features):
+        lines = _wrap(f["label"], int(cell_w / 6.5))
+        x = left + j * cell_w + cell_w / 2
+        heads += [
+            _text(x, head_h - 8 - 15 * (len(lines) - 1 - n), line, "axis", "middle") for n, line in enumerate(lines)
+        ]
+    return heads
+
+
 def heatmap(segments: Sequence[dict], features: Sequence[dict], cells: dict[tuple[int, str], float]) -> Chart:
     """Segments (rows) x clustering features (columns); cells coloured and labelled by z-score."""
     label_w = _label_width([s["segment_name"] for s in segments])
     cell_w = max(72, min(112, (960 - label_w) // max(len(features), 1)))
     cell_h, head_h = 40, 44
-    heads = []
-    for j, f in enumerate(features):
-        lines = _wrap(f["label"], int(cell_w / 6.5))
-        x = label_w + j * cell_w + cell_w / 2
-        heads += [
-            _text(x, head_h - 8 - 15 * (len(lines) - 1 - n), line, "axis", "middle") for n, line in enumerate(lines)
-        ]
+    heads = _heatmap_heads(features, label_w, cell_w, head_h)
     rows, grid = [], []
     for i, s in enumerate(segments):
         y = head_h + i * cell_h
@@ -391,6 +397,16 @@ def _stacked_row(
     return labels
 
 
+def _stacked_table(rows: Sequence[dict], levels: Sequence[str], note: str) -> Table:
+    """Each group's share per level; small cells say ``note`` instead of a figure."""
+
+    def shown(cells: dict, level: str) -> str:
+        share, _users, small = cells.get(level, (0.0, 0, False))
+        return note if small else fmt_pct(share)
+
+    return Table(["Group", *levels], [[r["label"], *[shown(r["cells"], lv) for lv in levels]] for r in rows])
+
+
 def stacked_bars(dimension_label: str, levels: Sequence[str], rows: Sequence[dict], min_cell_users: int) -> Chart:
     """100% bars, one per group (all users first), one colour per level; small cells greyed out.
 
@@ -420,19 +436,7 @@ def stacked_bars(dimension_label: str, levels: Sequence[str], rows: Sequence[dic
         "paths": [{"cls": cls, "d": "".join(d)} for cls, d in paths.items()],
         "figures": figures,
     }
-    table = Table(
-        ["Group", *levels],
-        [
-            [
-                r["label"],
-                *[
-                    note if r["cells"].get(lv, (0, 0, False))[2] else fmt_pct(r["cells"].get(lv, (0.0,))[0])
-                    for lv in levels
-                ],
-            ]
-            for r in rows
-        ],
-    )
+    table = _stacked_table(rows, levels, note)
     title = f"{dimension_label}: share of each level, all users first, then each segment"
     description = (
         f"100% stacked bars of {dimension_label.lower()} ({', '.join(levels)}) for all users and for each "
@@ -496,117 +500,163 @@ def _k_series(rows: Sequence[dict], px, py) -> list[dict]:
     return series
 
 
-def k_selection_chart(rows: Sequence[dict]) -> Chart:
-    """Silhouette and null-reference silhouette per k, stability under the axis, chosen k marked."""
-    left, plot_w, top, plot_h = 64, 620, 34, 200
-    ks = [r["k"] for r in rows]
-    values = [r[key] for r in rows for key in ("silhouette", "null_silhouette") if r[key] is not None]
-    low = min(0.0, *values) if values else 0.0
-    step = _nice_step((max(values, default=1.0) or 1.0) * 1.1 - low)
-    high = step * (int((max(values, default=1.0) * 1.1) / step) + 1)
+@dataclass(frozen=True)
+class _KScale:
+    """Where a k and a silhouette go on the k-selection plot, and the value axis' range and step."""
 
-    def px(k: int) -> float:
-        return left + plot_w * (ks.index(k) + 0.5) / max(len(ks), 1)
+    ks: list[int]
+    low: float
+    high: float
+    step: float
+    left: int = 64
+    width: int = 620
+    top: int = 34
+    height: int = 200
 
-    def py(v: float) -> float:
-        return top + plot_h - plot_h * (v - low) / (high - low)
+    @classmethod
+    def of(cls, rows: Sequence[dict]) -> _KScale:
+        values = [r[key] for r in rows for key in ("silhouette", "null_silhouette") if r[key] is not None]
+        low = min(0.0, *values) if values else 0.0
+        step = _nice_step((max(values, default=1.0) or 1.0) * 1.1 - low)
+        high = step * (int((max(values, default=1.0) * 1.1) / step) + 1)
+        return cls([r["k"] for r in rows], low, high, step)
 
-    ticks, tick = [], low
-    while tick <= high + 1e-9:
+    def x(self, k: int) -> float:
+        return self.left + self.width * (self.ks.index(k) + 0.5) / max(len(self.ks), 1)
+
+    def y(self, value: float) -> float:
+        return self.top + self.height - self.height * (value - self.low) / (self.high - self.low)
+
+
+def _k_ticks(scale: _KScale) -> list[dict]:
+    """A gridline and a label per step of the value axis."""
+    ticks, tick = [], scale.low
+    while tick <= scale.high + 1e-9:
+        y = scale.y(tick)
         ticks.append(
             {
-                "line": _line(left, py(tick), left + plot_w, py(tick), "gl"),
-                "text": _text(left - 8, py(tick) + 4, fmt_number(tick, 2), "axis", "end"),
+                "line": _line(scale.left, y, scale.left + scale.width, y, "gl"),
+                "text": _text(scale.left - 8, y + 4, fmt_number(tick, 2), "axis", "end"),
             }
         )
-        tick += step
+        tick += scale.step
+    return ticks
+
+
+def _k_axis(rows: Sequence[dict], scale: _KScale) -> list[Text]:
+    """Under the plot: each k, and its stability below it."""
+    base = scale.top + scale.height
+    axis = [
+        _text(scale.left - 8, base + 20, "k", "axis strong", "end"),
+        _text(scale.left - 8, base + 40, "stability", "axis", "end"),
+    ]
+    for r in rows:
+        axis += [
+            _text(scale.x(r["k"]), base + 20, str(r["k"]), "axis strong", "middle"),
+            _text(scale.x(r["k"]), base + 40, fmt_ari(r["stability_ari"]), "axis", "middle"),
+        ]
+    return axis
+
+
+def _k_legend(x: float, top: float) -> list[dict]:
+    """The two series' line styles, named."""
+    return [
+        {
+            "line": _line(x, top + 10, x + 24, top + 10, "s-real"),
+            "text": _text(x + 30, top + 14, "silhouette (real data)", "legend"),
+        },
+        {
+            "line": _line(x, top + 34, x + 24, top + 34, "s-null"),
+            "text": _text(x + 30, top + 38, "null reference", "legend"),
+        },
+        {"line": None, "text": _text(x + 30, top + 54, "(same data, columns shuffled)", "legend")},
+    ]
+
+
+def k_selection_chart(rows: Sequence[dict]) -> Chart:
+    """Silhouette and null-reference silhouette per k, stability under the axis, chosen k marked."""
+    scale = _KScale.of(rows)
+    top, height = scale.top, scale.height
     chosen = [
         {
-            "rect": _box(px(r["k"]) - 30, top - 22, 60, plot_h + 22, cls="chosen"),
-            "text": _text(px(r["k"]), top - 8, f"chosen: k = {r['k']}", "axis strong", "middle"),
+            "rect": _box(scale.x(r["k"]) - 30, top - 22, 60, height + 22, cls="chosen"),
+            "text": _text(scale.x(r["k"]), top - 8, f"chosen: k = {r['k']}", "axis strong", "middle"),
         }
         for r in rows
         if r["chosen"]
     ]
-    base, lx = top + plot_h, left + plot_w + 24
-    axis = [
-        _text(left - 8, base + 20, "k", "axis strong", "end"),
-        _text(left - 8, base + 40, "stability", "axis", "end"),
-    ]
-    for r in rows:
-        axis += [
-            _text(px(r["k"]), base + 20, str(r["k"]), "axis strong", "middle"),
-            _text(px(r["k"]), base + 40, fmt_ari(r["stability_ari"]), "axis", "middle"),
-        ]
-    legend = [
-        {
-            "line": _line(lx, top + 10, lx + 24, top + 10, "s-real"),
-            "text": _text(lx + 30, top + 14, "silhouette (real data)", "legend"),
-        },
-        {
-            "line": _line(lx, top + 34, lx + 24, top + 34, "s-null"),
-            "text": _text(lx + 30, top + 38, "null reference", "legend"),
-        },
-        {"line": None, "text": _text(lx + 30, top + 54, "(same data, columns shuffled)", "legend")},
-    ]
-    marks = {"ticks": ticks, "chosen": chosen, "series": _k_series(rows, px, py), "axis": axis, "legend": legend}
+    legend_x = scale.left + scale.width + 24
+    marks = {
+        "ticks": _k_ticks(scale),
+        "chosen": chosen,
+        "series": _k_series(rows, scale.x, scale.y),
+        "axis": _k_axis(rows, scale),
+        "legend": _k_legend(legend_x, top),
+    }
     title = "Choosing k: silhouette against the null reference"
     caption = "Choosing the number of segments (k)"
-    return Chart(
-        "k", "k-selection", title, _k_description(rows), _n(lx + 230), _n(base + 50), marks, _k_table(rows), caption
-    )
+    width, chart_height = _n(legend_x + 230), _n(top + height + 50)
+    return Chart("k", "k-selection", title, _k_description(rows), width, chart_height, marks, _k_table(rows), caption)
 
 
-def histogram(chart_id: str, label: str, unit: str, bins: Sequence[dict], decimals: int) -> Chart:
-    """Bars of users per value bin (counted in SQL) as one path; the counts are in the description."""
-    left, plot_w, top, plot_h = 40, 270, 8, 96
-    peak = max((b["users"] for b in bins), default=1) or 1
-    bar = plot_w / max(len(bins), 1)
+_HIST = {"left": 40, "width": 270, "top": 8, "height": 96}  # the histograms' plot area
+
+
+def _histogram_path(bins: Sequence[dict], peak: int) -> str:
+    """One path of bars, one per bin with any user, scaled to the tallest (``peak``)."""
+    left, bottom, plot_h = _HIST["left"], _HIST["top"] + _HIST["height"], _HIST["height"]
+    bar = _HIST["width"] / max(len(bins), 1)
     path = []
     for i, b in enumerate(bins):
         h = plot_h * b["users"] / peak
         if h > 0:
-            path.append(f"M{_n(left + i * bar + 0.5)} {_n(top + plot_h)}v{_n(-h)}h{_n(bar - 1)}v{_n(h)}z")
+            path.append(f"M{_n(left + i * bar + 0.5)} {_n(bottom)}v{_n(-h)}h{_n(bar - 1)}v{_n(h)}z")
+    return "".join(path)
+
+
+def _histogram_texts(bins: Sequence[dict], peak: int, unit: str, decimals: int) -> list[Text]:
+    """The value axis (lowest, middle, highest value), the count axis (peak and 0), and the unit."""
+    left, width, bottom = _HIST["left"], _HIST["width"], _HIST["top"] + _HIST["height"]
     texts = []
     if bins:
         lo, hi = bins[0]["low"], bins[-1]["high"]
         for frac, anchor in ((0, "start"), (0.5, "middle"), (1, "end")):
-            texts.append(
-                _text(
-                    left + plot_w * frac, top + plot_h + 16, fmt_number(lo + (hi - lo) * frac, decimals), "axis", anchor
-                )
-            )
-    texts += [
-        _text(left - 5, top + 9, fmt_int(peak), "axis", "end"),
-        _text(left - 5, top + plot_h, "0", "axis", "end"),
-        _text(left + plot_w / 2, top + plot_h + 32, unit, "legend", "middle"),
+            value = fmt_number(lo + (hi - lo) * frac, decimals)
+            texts.append(_text(left + width * frac, bottom + 16, value, "axis", anchor))
+    return [
+        *texts,
+        _text(left - 5, _HIST["top"] + 9, fmt_int(peak), "axis", "end"),
+        _text(left - 5, bottom, "0", "axis", "end"),
+        _text(left + width / 2, bottom + 32, unit, "legend", "middle"),
     ]
+
+
+def _histogram_description(label: str, unit: str, bins: Sequence[dict], decimals: int) -> str:
+    """The histogram in words: users, ranges and every count."""
     total = sum(b["users"] for b in bins)
     step = (bins[-1]["high"] - bins[0]["low"]) / len(bins) if bins else 0
-    description = (
+    return (
         f"Histogram of {label} ({unit}) over {fmt_int(total)} valid users: {len(bins)} equal ranges of "
         f"{fmt_number(step, decimals + 1)} from {fmt_number(bins[0]['low'], decimals) if bins else ''} to "
         f"{fmt_number(bins[-1]['high'], decimals) if bins else ''}, holding "
         + ", ".join(fmt_int(b["users"]) for b in bins)
         + " users."
     )
+
+
+def histogram(chart_id: str, label: str, unit: str, bins: Sequence[dict], decimals: int) -> Chart:
+    """Bars of users per value bin (counted in SQL) as one path; the counts are in the description."""
+    peak = max((b["users"] for b in bins), default=1) or 1
+    left, right, bottom = _HIST["left"], _HIST["left"] + _HIST["width"], _HIST["top"] + _HIST["height"]
     marks = {
-        "baseline": _line(left, top + plot_h, left + plot_w, top + plot_h, "gl"),
-        "path": "".join(path),
+        "baseline": _line(left, bottom, right, bottom, "gl"),
+        "path": _histogram_path(bins, peak),
         "counts": " ".join(str(b["users"]) for b in bins),
-        "texts": texts,
+        "texts": _histogram_texts(bins, peak, unit, decimals),
     }
-    width, height = left + plot_w + 6, top + plot_h + 38
-    return Chart(
-        "histogram",
-        _slug(chart_id),
-        f"Distribution of {label}",
-        description,
-        _n(width),
-        _n(height),
-        marks,
-        caption=label,
-    )
+    title, description = f"Distribution of {label}", _histogram_description(label, unit, bins, decimals)
+    width, height = _n(right + 6), _n(bottom + 38)
+    return Chart("histogram", _slug(chart_id), title, description, width, height, marks, caption=label)
 
 
 def ranked_bars(chart_id: str, caption: str, items: Sequence[tuple[str, float, str]], wide: bool = False) -> Chart:
