@@ -1,10 +1,14 @@
 """``user-segmentation report``: the stakeholder report, one self-contained HTML file.
 
-It reads the marts (aggregates only: the histograms are counted in SQL, no user row ever
-leaves the warehouse), checks that every table comes from the same dbt build (``run_id``),
-and renders ``reports/templates/report.html.j2`` with autoescaping on and undefined names
-refused. Charts are inline SVG (:mod:`user_segmentation.report_charts`); no script, style
-sheet, font or image is loaded from anywhere, so the file opens from disk with no network.
+It reads the marts with the named queries of :mod:`user_segmentation.report_queries` (bound
+parameters; aggregates only: the histograms are counted in SQL, no user row ever leaves the
+warehouse), checks that every table comes from the same dbt build (``run_id``), takes every
+threshold from that build's settings (``segmentation_runs.settings_json``) and every label from
+the one declaration (:mod:`user_segmentation.input_format`), and renders
+``reports/templates/report.html.j2`` with autoescaping on and undefined names refused. Charts
+are computed as data (:mod:`user_segmentation.report_charts`) and drawn as inline SVG by the
+macros of ``charts.html.j2``; no script, style sheet, font or image is loaded from anywhere, so
+the file opens from disk with no network.
 """
 
 from __future__ import annotations
@@ -17,10 +21,41 @@ from pathlib import Path
 
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 
 from . import report_charts as charts
+from . import report_queries as queries
+from .input_format import DIMENSIONS, FEATURES, NUMERIC_COLUMNS, FeatureLabel
 from .report_format import FILTERS, fmt_ari, fmt_int, fmt_pct, fmt_silhouette
+
+__all__ = [
+    "HISTOGRAM_BINS",
+    "HISTOGRAM_FEATURES",
+    "REQUIRED",
+    "RUN_TABLES",
+    "TEMPLATE",
+    "TEMPLATES",
+    "THRESHOLDS",
+    "VERDICTS",
+    "ReportError",
+    "check_one_run",
+    "check_tables",
+    "environment",
+    "load",
+    "load_charts",
+    "load_demographics",
+    "load_feature_stats",
+    "load_heatmap",
+    "load_histograms",
+    "load_k_selection",
+    "load_rejected",
+    "load_run",
+    "load_segment_interests",
+    "load_segments",
+    "load_settings",
+    "load_targeting",
+    "load_top_interests_of_all_users",
+    "render_report",
+]
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "reports" / "templates"
 TEMPLATE = "report.html.j2"
@@ -93,7 +128,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "input_rows",
         "valid_users",
         "rejected_rows",
-        "config_json",
+        "settings_json",
     ),
     "int_feature_stats": (
         "feature_position",
@@ -123,41 +158,32 @@ RUN_TABLES = (
     "int_feature_stats",
     "int_labelled_users",
 )
-DIMENSIONS = {
-    "age": "Age",
-    "gender": "Gender",
-    "location": "Location",
-    "language": "Language",
-    "education_level": "Education",
-    "device_usage": "Device",
-    "income_level": "Income",
-}
-# feature -> (label for people, unit, decimals for its values)
-FEATURES: dict[str, tuple[str, str, int]] = {
-    "weekly_hours_online": ("Hours online per week", "hours per week", 1),
-    "weekday_hours_online": ("Hours online per weekday", "hours per weekday", 1),
-    "weekend_hours_online": ("Hours online per weekend day", "hours per weekend day", 1),
-    "weekend_share_of_time": ("Weekend share of time", "share of weekly time", 2),
-    "likes_and_reactions": ("Likes and reactions", "likes and reactions", 0),
-    "followed_accounts": ("Followed accounts", "accounts followed", 0),
-    "likes_per_followed_account": ("Likes per followed account", "likes per account", 1),
-    "click_through_rate": ("Click-through rate", "clicks per impression (CTR)", 3),
-    "conversion_rate": ("Conversion rate", "conversions per click", 3),
-    "conversions_per_impression": ("Conversions per impression", "conversions per impression", 4),
-    "ad_interaction_seconds": ("Ad interaction time", "seconds", 0),
-    "interest_count": ("Interests listed", "interests", 0),
-}
-HISTOGRAM_FEATURES = (
-    "weekday_hours_online",
-    "weekend_hours_online",
-    "likes_and_reactions",
-    "followed_accounts",
-    "click_through_rate",
-    "conversion_rate",
-    "ad_interaction_seconds",
-)
+HISTOGRAM_FEATURES = NUMERIC_COLUMNS
 HISTOGRAM_BINS = 20
 TOP_INTERESTS_PER_SEGMENT = 5
+TOP_INTERESTS_OF_ALL_USERS = 10
+# The build's settings the report uses and shows (segmentation_runs.settings_json of its run).
+THRESHOLDS = ("min_cell_users", "interest_index_threshold", "min_segment_share", "report_top_traits")
+# Headline and lead sentence per verdict of the chosen k (anything else reads as clear).
+VERDICTS = {
+    "none": {
+        "headline": "Caution: no natural segments",
+        "lead": "This data shows no natural segments: the segments below are an arbitrary partition of "
+        "noise, not real groups of users. Do not read them as personas or plan budgets on their "
+        "differences; the whole-population view (Data exploration) is the honest summary of this data.",
+    },
+    "weak": {
+        "headline": "Caution: weak segments",
+        "lead": "The data shows only weak structure: the segments are somewhat better separated than "
+        "shuffled data, or not fully repeatable. Treat them as a convenient partition for testing "
+        "campaigns, not as natural groups of users, and expect them to shift between builds.",
+    },
+    "clear": {
+        "headline": "Clear segments",
+        "lead": "The data has clear, repeatable segments: K-Means separates them far better than it separates "
+        "shuffled data, and refits on resampled data find the same segments.",
+    },
+}
 
 
 class ReportError(Exception):
@@ -182,9 +208,7 @@ def _connect(db: Path) -> duckdb.DuckDBPyConnection:
 def check_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Every required table and column exists, or a ReportError says to run ``dbt build``."""
     found: dict[str, set[str]] = {}
-    for table, column in con.execute(
-        "select table_name, column_name from information_schema.columns where table_schema = 'main'"
-    ).fetchall():
+    for table, column in con.execute(queries.TABLE_COLUMNS).fetchall():
         found.setdefault(table, set()).add(column)
     missing = [table for table in REQUIRED if table not in found]
     if missing:
@@ -203,19 +227,16 @@ def check_tables(con: duckdb.DuckDBPyConnection) -> None:
 def check_one_run(con: duckdb.DuckDBPyConnection) -> str:
     """The run id shared by every table read; a ReportError names the tables if they differ."""
     runs: dict[str, list[str]] = {}
-    empty = []
-    for table in RUN_TABLES:
-        ids = [row[0] for row in con.execute(f"select distinct run_id from {table}").fetchall()]
-        if not ids:
-            empty.append(table)
-        for run_id in ids:
-            runs.setdefault(str(run_id), []).append(table)
+    for table, run_id in con.execute(queries.RUN_IDS).fetchall():
+        runs.setdefault(str(run_id), []).append(table)
     if len(runs) > 1:
         detail = "; ".join(f"run_id {run} in {', '.join(tables)}" for run, tables in runs.items())
         raise ReportError(
             f"the tables come from {len(runs)} different dbt builds ({detail}), probably because a build "
             "stopped part-way: re-run `dbt build`"
         )
+    filled = {table for tables in runs.values() for table in tables}
+    empty = [table for table in RUN_TABLES if table not in filled]
     if empty or not runs:
         raise ReportError(f"{', '.join(empty) or 'the marts'} has no rows: run `dbt build` first")
     return next(iter(runs))
@@ -224,8 +245,9 @@ def check_one_run(con: duckdb.DuckDBPyConnection) -> str:
 # ---------------------------------------------------------------- loading
 
 
-def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[dict]:
-    result = con.execute(sql, params or [])
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[dict]:
+    """The rows of a named query (bound ``$name`` parameters) as dicts."""
+    result = con.execute(sql, params or {})
     names = [d[0] for d in result.description]
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
@@ -238,6 +260,40 @@ def _utc(value) -> datetime | None:
     return value.astimezone(UTC)
 
 
+def load_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
+    """The segmentation_runs row of the build every table comes from."""
+    runs = _records(con, queries.RUN, {"run_id": run_id})
+    if not runs:
+        raise ReportError(f"segmentation_runs has no row for build {run_id}: re-run `dbt build`")
+    return runs[0]
+
+
+def load_settings(run: dict) -> dict:
+    """The settings the build used (``settings_json`` of its run), with every threshold the report needs."""
+    try:
+        settings = json.loads(run["settings_json"]) if run["settings_json"] else None
+    except ValueError:
+        settings = None
+    if not isinstance(settings, dict):
+        raise ReportError(f"segmentation_runs has no settings for build {run['run_id']}: re-run `dbt build`")
+    missing = [name for name in THRESHOLDS if settings.get(name) is None]
+    if missing:
+        raise ReportError(
+            f"the settings of build {run['run_id']} lack {', '.join(missing)} (an older build): re-run `dbt build`"
+        )
+    return settings
+
+
+def _build_times(run: dict) -> tuple[str, str]:
+    """When the data is from (the build's start, a date) and when it was built (UTC)."""
+    started, recorded = _utc(run["run_started_at"]), _utc(run["run_recorded_at"])
+    built = recorded or started
+    return (
+        started.strftime("%Y-%m-%d") if started else "\u2013",
+        built.strftime("%Y-%m-%d %H:%M UTC") if built else "\u2013",
+    )
+
+
 def _verdict_text(verdict: str, chosen: dict) -> dict:
     """Headline and plain sentences for the verdict, with the figures they rest on."""
     sil, null = fmt_silhouette(chosen["silhouette"]), fmt_silhouette(chosen["null_silhouette"])
@@ -247,28 +303,7 @@ def _verdict_text(verdict: str, chosen: dict) -> dict:
         f"{null} for the same data with every column shuffled (the null reference); the stability of "
         f"refits on resampled data is {ari} (1 = the same segments every time)."
     )
-    if verdict == "none":
-        return {
-            "headline": "Caution: no natural segments",
-            "lead": "This data shows no natural segments: the segments below are an arbitrary partition of "
-            "noise, not real groups of users. Do not read them as personas or plan budgets on their "
-            "differences; the whole-population view (Data exploration) is the honest summary of this data.",
-            "evidence": evidence,
-        }
-    if verdict == "weak":
-        return {
-            "headline": "Caution: weak segments",
-            "lead": "The data shows only weak structure: the segments are somewhat better separated than "
-            "shuffled data, or not fully repeatable. Treat them as a convenient partition for testing "
-            "campaigns, not as natural groups of users, and expect them to shift between builds.",
-            "evidence": evidence,
-        }
-    return {
-        "headline": "Clear segments",
-        "lead": "The data has clear, repeatable segments: K-Means separates them far better than it separates "
-        "shuffled data, and refits on resampled data find the same segments.",
-        "evidence": evidence,
-    }
+    return {**VERDICTS.get(verdict, VERDICTS["clear"]), "evidence": evidence}
 
 
 def _traits(segment: dict) -> list[dict]:
@@ -282,218 +317,218 @@ def _traits(segment: dict) -> list[dict]:
     return chips
 
 
-def _histograms(con: duckdb.DuckDBPyConnection) -> list:
-    """One query on int_labelled_users (a stored table; the dim_users view would join three
-    relations of every user): equal-width bins per numeric feature, counted in SQL."""
-    # One scan for every feature's bounds, then one single-column count per feature: columnar
-    # scans, never all features of all users at once (an unpivot costs ~25 s at 10 million).
-    bounds = _records(
-        con,
-        "select "
-        + ", ".join(f"min({f})::double as lo_{f}, max({f})::double as hi_{f}" for f in HISTOGRAM_FEATURES)
-        + " from int_labelled_users",
-    )[0]
-    rows = []
-    for feature in HISTOGRAM_FEATURES:
-        lo, hi = bounds[f"lo_{feature}"], bounds[f"hi_{feature}"]
-        if lo is None:
-            continue
-        rows += _records(
-            con,
-            f"""
-            select ? as feature, ?::double as lo, ?::double as hi,
-                coalesce(least(floor(({feature} - ?) / nullif(? - ?, 0) * $bins), $bins - 1), 0)::integer as bin,
-                count(*) as users
-            from int_labelled_users group by bin order by bin""".replace("$bins", str(HISTOGRAM_BINS)),
-            [feature, lo, hi, lo, hi, lo],
-        )
-    out = []
-    for feature in HISTOGRAM_FEATURES:
-        mine = [r for r in rows if r["feature"] == feature]
-        if not mine:
-            continue
-        lo, hi = mine[0]["lo"], mine[0]["hi"]
-        step = (hi - lo) / HISTOGRAM_BINS
-        counts = {r["bin"]: r["users"] for r in mine}
-        bins = [
-            {"low": lo + b * step, "high": lo + (b + 1) * step, "users": counts.get(b, 0)}
-            for b in range(HISTOGRAM_BINS if step else 1)
-        ]
-        if not step:
-            bins[0]["users"] = sum(counts.values())
-        label, unit, decimals = FEATURES[feature]
-        out.append(charts.histogram(f"hist-{feature}", label, unit, bins, decimals))
-    return out
-
-
-def load(con: duckdb.DuckDBPyConnection, min_cell_users: int) -> dict:
-    """Everything the template shows, as plain values and ready-made SVG charts."""
-    run_id = check_one_run(con)
-    runs = _records(con, "select * from segmentation_runs where run_id = ?", [run_id])
-    if not runs:
-        raise ReportError(f"segmentation_runs has no row for build {run_id}: re-run `dbt build`")
-    run = runs[0]
-    segments = _records(con, "select * from dim_segments order by segment_id")
-    k_rows = _records(con, "select * from segmentation_k_selection order by k")
-    chosen = next((r for r in k_rows if r["chosen"]), None)
-    if chosen is None:
-        raise ReportError("segmentation_k_selection marks no chosen k: re-run `dbt build`")
+def load_segments(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """dim_segments, each with its colour and its top traits as chips."""
+    segments = _records(con, queries.SEGMENTS)
     for s in segments:
         s["colour"] = charts.segment_colour(s["segment_id"])
         s["traits"] = _traits(s)
-    names = {s["segment_id"]: s["segment_name"] for s in segments}
+    return segments
 
-    stats = _records(con, "select * from int_feature_stats order by feature_position")
+
+def load_k_selection(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], dict]:
+    """Every k tried and the chosen one."""
+    k_rows = _records(con, queries.K_SELECTION)
+    chosen = next((r for r in k_rows if r["chosen"]), None)
+    if chosen is None:
+        raise ReportError("segmentation_k_selection marks no chosen k: re-run `dbt build`")
+    return k_rows, chosen
+
+
+def _feature_label(feature: str) -> FeatureLabel:
+    """The declared label of a feature, or its name if the catalogue has none."""
+    return FEATURES.get(feature) or FeatureLabel(feature, "", 3, "", "")
+
+
+def load_feature_stats(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The clustering features with their weights, means and SDs, labelled for people."""
+    stats = _records(con, queries.FEATURE_STATS)
     for f in stats:
-        label, _, decimals = FEATURES.get(f["source_column"] or f["feature"], (f["feature"], "", 3))
+        declared = _feature_label(f["source_column"] or f["feature"])
+        label = declared.label
         if f["feature_kind"] != "numeric" and f["feature_level"] is not None:
             label = f"{label} = {f['feature_level']}"
-        f["label"], f["decimals"] = label, decimals
+        f["label"], f["decimals"] = label, declared.decimals
+    return stats
 
-    profiles = _records(
-        con,
-        "select segment_id, feature, z_score from segment_feature_profiles where is_cluster_feature "
-        "order by feature_order",
-    )
-    heat_features = []
-    for p in profiles:
-        if p["feature"] not in [f["feature"] for f in heat_features]:
-            heat_features.append({"feature": p["feature"], "label": FEATURES.get(p["feature"], (p["feature"],))[0]})
+
+def load_heatmap(con: duckdb.DuckDBPyConnection, segments: list[dict]) -> charts.Chart | None:
+    """The z-score of every segment on every clustering feature, as a heatmap (None without features)."""
+    profiles = _records(con, queries.CLUSTER_FEATURE_PROFILES)
+    features = list(dict.fromkeys(p["feature"] for p in profiles))
+    if not features:
+        return None
+    columns = [{"feature": f, "label": _feature_label(f).label} for f in features]
     cells = {(p["segment_id"], p["feature"]): p["z_score"] for p in profiles}
+    return charts.heatmap(segments, columns, cells)
 
-    categories = _records(con, "select * from segment_category_profiles order by dimension_order, level_order")
-    demographics, population_charts = [], []
+
+def _population_group(population: dict[str, dict], min_cell_users: int) -> dict:
+    """The all-users bar of a dimension: share, users and whether the cell is too small, per level."""
+    return {
+        "label": "Population",
+        "population": True,
+        "cells": {
+            level: (c["population_share"], c["population_users"], c["population_users"] < min_cell_users)
+            for level, c in population.items()
+        },
+    }
+
+
+def _segment_group(segment: dict, rows: list[dict]) -> dict:
+    """One segment's bar of a dimension (small cells flagged by the build)."""
+    mine = [c for c in rows if c["segment_id"] == segment["segment_id"]]
+    return {
+        "label": segment["segment_name"],
+        "colour": segment["colour"],
+        "cells": {c["level"]: (c["share_in_segment"], c["users"], bool(c["is_small_cell"])) for c in mine},
+    }
+
+
+def _population_bars(dimension: str, label: str, levels: list[str], population: dict, min_cell_users: int):
+    """Share of all users per level of a dimension; levels with too few users show no figure."""
+    items = [
+        (lv, population[lv]["population_share"], fmt_pct(population[lv]["population_share"]))
+        if population[lv]["population_users"] >= min_cell_users
+        else (lv, 0.0, f"fewer than {min_cell_users} users")
+        for lv in levels
+    ]
+    return charts.ranked_bars(f"population-{dimension}", label, items)
+
+
+def load_demographics(con: duckdb.DuckDBPyConnection, segments: list[dict], min_cell_users: int) -> tuple[list, list]:
+    """Per dimension: the stacked bars (all users, then each segment) and the all-users ranked bars."""
+    categories = _records(con, queries.CATEGORY_PROFILES)
+    stacked, population_charts = [], []
     for dimension, label in DIMENSIONS.items():
         rows = [c for c in categories if c["dimension"] == dimension]
         if not rows:
             continue
         levels = [lv for _, lv in sorted({(c["level_order"], c["level"]) for c in rows})]
         population = {c["level"]: c for c in rows}  # the population columns repeat on every segment
-        groups = [
-            {
-                "label": "Population",
-                "population": True,
-                "cells": {
-                    lv: (c["population_share"], c["population_users"], c["population_users"] < min_cell_users)
-                    for lv, c in population.items()
-                },
-            }
-        ]
-        for s in segments:
-            groups.append(
-                {
-                    "label": s["segment_name"],
-                    "colour": s["colour"],
-                    "cells": {
-                        c["level"]: (c["share_in_segment"], c["users"], bool(c["is_small_cell"]))
-                        for c in rows
-                        if c["segment_id"] == s["segment_id"]
-                    },
-                }
-            )
-        demographics.append(charts.stacked_bars(label, levels, groups, min_cell_users))
-        population_charts.append(
-            charts.ranked_bars(
-                f"population-{dimension}",
-                label,
-                [
-                    (lv, population[lv]["population_share"], fmt_pct(population[lv]["population_share"]))
-                    if population[lv]["population_users"] >= min_cell_users
-                    else (lv, 0.0, f"fewer than {min_cell_users} users")
-                    for lv in levels
-                ],
-            )
-        )
+        groups = [_population_group(population, min_cell_users), *(_segment_group(s, rows) for s in segments)]
+        stacked.append(charts.stacked_bars(label, levels, groups, min_cell_users))
+        population_charts.append(_population_bars(dimension, label, levels, population, min_cell_users))
+    return stacked, population_charts
 
-    interests = _records(con, "select * from segment_interest_affinity order by segment_id, rank_in_segment")
-    top_interests = []
+
+def load_segment_interests(con: duckdb.DuckDBPyConnection, segments: list[dict]) -> dict:
+    """Each segment's top interests (small cells left out), the index scale, and how many were left out."""
+    interests = _records(con, queries.INTEREST_AFFINITY)
+    top = []
     for s in segments:
         shown = [i for i in interests if i["segment_id"] == s["segment_id"] and not i["is_small_cell"]]
-        top_interests.append({"segment": s, "rows": shown[:TOP_INTERESTS_PER_SEGMENT]})
-    index_peak = max((i["index_vs_population"] or 0 for t in top_interests for i in t["rows"]), default=100) or 100
-    suppressed = sum(1 for i in interests if i["is_small_cell"] and i["users"] > 0)
-    overall = _records(
-        con,
-        """
-        select interest, any_value(population_users) as users, any_value(population_share) as share
-        from segment_interest_affinity group by interest
-        having any_value(population_users) >= ?
-        order by users desc, interest limit 10""",
-        [min_cell_users],
-    )
+        top.append({"segment": s, "rows": shown[:TOP_INTERESTS_PER_SEGMENT]})
+    peak = max((i["index_vs_population"] or 0 for t in top for i in t["rows"]), default=100) or 100
+    return {
+        "top_interests": top,
+        "index_peak": max(peak, 200),
+        "suppressed_interest_cells": sum(1 for i in interests if i["is_small_cell"] and i["users"] > 0),
+    }
 
-    targeting = _records(con, "select * from segment_targeting order by segment_id, recommendation_order")
-    groups: dict[int, list[dict]] = {}
-    for t in targeting:
-        groups.setdefault(t["segment_id"], []).append(t)
-    targeting_groups = [
-        {"segment": s, "rows": groups.get(s["segment_id"], [])} for s in segments if groups.get(s["segment_id"])
+
+def load_top_interests_of_all_users(con: duckdb.DuckDBPyConnection, min_cell_users: int) -> list[dict]:
+    """The ten most common interests of all users (each held by at least ``min_cell_users``)."""
+    params = {"min_cell_users": min_cell_users, "limit": TOP_INTERESTS_OF_ALL_USERS}
+    return _records(con, queries.TOP_INTERESTS_OF_ALL_USERS, params)
+
+
+def load_targeting(con: duckdb.DuckDBPyConnection, segments: list[dict]) -> list[dict]:
+    """The recommendations of each segment that has any, in the segments' order."""
+    by_segment: dict[int, list[dict]] = {}
+    for t in _records(con, queries.TARGETING):
+        by_segment.setdefault(t["segment_id"], []).append(t)
+    return [{"segment": s, "rows": by_segment[s["segment_id"]]} for s in segments if by_segment.get(s["segment_id"])]
+
+
+def load_rejected(con: duckdb.DuckDBPyConnection) -> dict:
+    """Rejected input rows counted by reason and column, and in all (never the rows themselves)."""
+    return {
+        "rejected": _records(con, queries.REJECTED_BY_REASON),
+        "rejected_total": _records(con, queries.REJECTED_TOTAL)[0]["rows_"],
+    }
+
+
+def _histogram_bins(rows: list[dict]) -> list[dict]:
+    """Equal-width bins from the counted rows (``lo``, ``hi``, ``bin``, ``users``); one bin if all values are equal."""
+    lo, hi = rows[0]["lo"], rows[0]["hi"]
+    step = (hi - lo) / HISTOGRAM_BINS
+    counts = {r["bin"]: r["users"] for r in rows}
+    bins = [
+        {"low": lo + b * step, "high": lo + (b + 1) * step, "users": counts.get(b, 0)}
+        for b in range(HISTOGRAM_BINS if step else 1)
     ]
+    if not step:
+        bins[0]["users"] = sum(counts.values())
+    return bins
 
-    rejected = _records(
-        con,
-        """
-        select reason.code as code, reason."column" as column_name, count(distinct source_row_number) as rows_
-        from (select source_row_number, unnest(rejection_reasons) as reason from rejected_user_profiles)
-        group by all order by rows_ desc, code, column_name""",
-    )
-    rejected_total = con.execute("select count(*) from rejected_user_profiles").fetchone()[0]
 
+def load_histograms(con: duckdb.DuckDBPyConnection) -> list[charts.Chart]:
+    """A histogram per numeric input column, counted in SQL one column at a time (columnar scans)."""
+    out = []
+    for feature in HISTOGRAM_FEATURES:
+        rows = _records(con, queries.HISTOGRAM, {"feature": feature, "bins": HISTOGRAM_BINS})
+        if not rows or rows[0]["lo"] is None:
+            continue
+        declared = _feature_label(feature)
+        out.append(
+            charts.histogram(f"hist-{feature}", declared.label, declared.unit, _histogram_bins(rows), declared.decimals)
+        )
+    return out
+
+
+def _top10_chart(overall: list[dict]) -> charts.Chart:
+    items = [(r["interest"], r["share"], f"{fmt_pct(r['share'])} · {fmt_int(r['users'])} users") for r in overall]
+    return charts.ranked_bars("top10-interests", "Top 10 interests of all users", items, wide=True)
+
+
+def load_charts(con: duckdb.DuckDBPyConnection, segments: list[dict], k_rows: list[dict], min_cell_users: int) -> dict:
+    """Every chart, as data for its macro in ``charts.html.j2``."""
+    demographics, population = load_demographics(con, segments, min_cell_users)
+    return {
+        "sizes": charts.size_bars(segments),
+        "heatmap": load_heatmap(con, segments),
+        "demographics": demographics,
+        "population": population,
+        "histograms": load_histograms(con),
+        "top10": _top10_chart(load_top_interests_of_all_users(con, min_cell_users)),
+        "k_selection": charts.k_selection_chart(k_rows),
+    }
+
+
+def load(con: duckdb.DuckDBPyConnection) -> dict:
+    """Everything the template shows: plain values, and every chart as data for its macro."""
+    run_id = check_one_run(con)
+    run = load_run(con, run_id)
+    settings = load_settings(run)
+    min_cell_users = int(settings["min_cell_users"])
+    segments = load_segments(con)
+    k_rows, chosen = load_k_selection(con)
     verdict = chosen["verdict"] or run.get("verdict") or "none"
-    started, recorded = _utc(run["run_started_at"]), _utc(run["run_recorded_at"])
-    try:
-        config = json.loads(run["config_json"]) if run["config_json"] else {}
-    except ValueError:
-        config = {}
+    data_as_of, built_at = _build_times(run)
     return {
         "run": run,
         "run_id": run_id,
-        "data_as_of": started.strftime("%Y-%m-%d") if started else "\u2013",
-        "built_at": (recorded or started).strftime("%Y-%m-%d %H:%M UTC") if (recorded or started) else "\u2013",
+        "data_as_of": data_as_of,
+        "built_at": built_at,
         "segments": segments,
-        "segment_names": names,
-        "stats": stats,
+        "stats": load_feature_stats(con),
         "k_rows": k_rows,
         "chosen": chosen,
         "verdict": verdict,
         "verdict_text": _verdict_text(verdict, chosen),
-        "config": config,
-        "targeting_groups": targeting_groups,
-        "top_interests": top_interests,
-        "index_peak": max(index_peak, 200),
-        "suppressed_interest_cells": suppressed,
-        "top10": overall,
-        "rejected": rejected,
-        "rejected_total": rejected_total,
+        "settings": settings,
+        "thresholds": {name: settings[name] for name in THRESHOLDS},
         "min_cell_users": min_cell_users,
-        "css": stylesheet(),
-        "chart_css": charts.chart_css(),
-        "charts": {
-            "sizes": charts.size_bars(segments),
-            "heatmap": charts.heatmap(segments, heat_features, cells) if heat_features else None,
-            "demographics": demographics,
-            "population": population_charts,
-            "histograms": _histograms(con),
-            "top10": charts.ranked_bars(
-                "top10-interests",
-                "Top 10 interests of all users",
-                [(r["interest"], r["share"], f"{fmt_pct(r['share'])} · {fmt_int(r['users'])} users") for r in overall],
-                wide=True,
-            ),
-            "k_selection": charts.k_selection_chart(k_rows),
-        },
+        "targeting_groups": load_targeting(con, segments),
+        **load_segment_interests(con, segments),
+        **load_rejected(con),
+        "chart_styles": charts.chart_styles(),
+        "charts": load_charts(con, segments, k_rows, min_cell_users),
     }
 
 
 # ---------------------------------------------------------------- rendering
-
-
-def stylesheet() -> Markup:
-    """reports/templates/report.css with comments and runs of whitespace removed."""
-    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
-    css = re.sub(r"\s*([{};,>])\s*", r"\1", re.sub(r"\s+", " ", css))
-    return Markup(css.strip())
 
 
 def environment() -> Environment:
@@ -509,26 +544,37 @@ def environment() -> Environment:
     return env
 
 
-def render_report(db: Path, out: Path, *, min_cell_users: int = 10) -> Path:
-    """Render the report for the warehouse ``db`` into ``out`` (one HTML file); ReportError if it cannot.
-
-    Cells (segment x level, segment x interest) with fewer than ``min_cell_users`` users are
-    suppressed, matching the project's ``min_cell_users`` variable (default 10).
-    """
-    db, out = Path(db), Path(out)
+def _read(db: Path) -> dict:
+    """Everything the report shows, read from the warehouse ``db`` (ReportError if it cannot be trusted)."""
     con = _connect(db)
     try:
         check_tables(con)
-        data = load(con, min_cell_users)
+        return load(con)
     except duckdb.Error as err:
         raise ReportError(f"cannot read the warehouse {db}: {str(err).splitlines()[0]}: re-run `dbt build`") from None
     finally:
         con.close()
-    data["rendered_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    html = environment().get_template(TEMPLATE).render(**data)
-    html = re.sub(r"\n[ \t]+", "\n", html)  # indentation only: no <pre> in the report
+
+
+def _write_atomically(out: Path, html: str) -> None:
+    """Write ``out`` through a temporary file beside it, so a reader never sees half a report."""
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     partial.write_text(html, encoding="utf-8")
     partial.replace(out)
+
+
+def render_report(db: Path, out: Path) -> Path:
+    """Render the report for the warehouse ``db`` into ``out`` (one HTML file); ReportError if it cannot.
+
+    Every threshold (small-cell suppression ``min_cell_users``, ``interest_index_threshold``,
+    ``min_segment_share``, ``report_top_traits``) is the one the build used, read from its
+    ``segmentation_runs.settings_json``.
+    """
+    db, out = Path(db), Path(out)
+    data = _read(db)
+    data["rendered_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    html = environment().get_template(TEMPLATE).render(**data)
+    html = re.sub(r"\n[ \t]+", "\n", html)  # indentation only: no <pre> in the report
+    _write_atomically(out, html)
     return out

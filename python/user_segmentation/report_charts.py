@@ -1,11 +1,13 @@
-"""Inline SVG charts for the report, drawn from the marts' numbers.
+"""The report's charts as plain data: scales, positions, ticks, colours and labels, no markup.
 
-Every chart is a ``<figure>`` holding an ``<svg role="img">`` with a ``<title>`` and a
-``<desc>`` (named by ``aria-labelledby``) and, beside it, a visually hidden table of the same
-numbers: the text alternative. Every piece of text from the data goes through
-:func:`markupsafe.escape`; numbers are formatted by :mod:`user_segmentation.report_format`,
-the same helpers the tables use. The marks that tests compare with the marts carry their raw
-value in ``data-value``.
+Each function here computes one chart from the marts' numbers and returns a dataclass; the
+macros in ``reports/templates/charts.html.j2`` write every tag from it, with Jinja's
+autoescaping, so text from the data is always inert. Every chart is a ``<figure>`` holding an
+``<svg role="img">`` with a ``<title>`` and a ``<desc>`` (named by ``aria-labelledby``) and,
+where the description cannot list every value, a visually hidden table of the same numbers.
+Numbers are formatted by :mod:`user_segmentation.report_format`, the same helpers the tables
+use; coordinates are pre-formatted (at most one decimal). The marks that tests compare with the
+marts carry their raw value (``repr``) in ``data-value``.
 
 Colours: one colour per segment (Okabe-Ito, safe for the common colour-vision deficiencies),
 the same in every chart and card; theme-dependent colours (text, the heatmap's diverging
@@ -16,10 +18,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-from markupsafe import Markup, escape
+from dataclasses import dataclass, field
 
 from .report_format import fmt_ari, fmt_int, fmt_number, fmt_pct, fmt_silhouette, fmt_z
+
+__all__ = [
+    "HEAT",
+    "HEAT_STEPS",
+    "LEVEL_PALETTE",
+    "PALETTE",
+    "Chart",
+    "ChartStyles",
+    "Table",
+    "Text",
+    "TextGroup",
+    "chart_styles",
+    "heat_fill",
+    "heat_step",
+    "heatmap",
+    "histogram",
+    "k_selection_chart",
+    "ranked_bars",
+    "segment_colour",
+    "size_bars",
+    "stacked_bars",
+    "text_on",
+]
 
 # Okabe-Ito (without its yellow, too light on white, and black).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999", "#8C6D1F")
@@ -27,20 +51,80 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#9
 LEVEL_PALETTE = ("#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#999999", "#8C6D1F")
 CHAR_WIDTH = 7.0  # average advance of a 13px system-ui glyph, for layout estimates
 HEAT_STEPS = 8  # bins of 0.25 sd on each side; |z| >= 2 is the darkest
+DARK_TEXT, LIGHT_TEXT = "#1d2125", "#ffffff"
+# Diverging scale (blue below, orange above): colour-blind safe, midpoint close to the surface.
+HEAT = {
+    "light": {"neg": "#2166ac", "mid": "#f4f4f2", "pos": "#b35806"},
+    "dark": {"neg": "#6fb1e6", "mid": "#2c3238", "pos": "#f0a04b"},
+}
+
+
+# ---------------------------------------------------------------- what the templates receive
+
+
+@dataclass(frozen=True)
+class Text:
+    """One ``<text>``: position, content, class and anchor (``start`` is not written)."""
+
+    x: str
+    y: str
+    text: str
+    cls: str = ""
+    anchor: str = "start"
+
+
+@dataclass(frozen=True)
+class TextGroup:
+    """Texts sharing a class and an anchor, set once on a ``<g>``."""
+
+    cls: str
+    anchor: str
+    texts: list[Text]
+
+
+@dataclass(frozen=True)
+class Table:
+    """The visually hidden data table beside a chart: column headers, then rows (first cell a row header)."""
+
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure: its id, title, description, SVG size, optional caption and table, and its marks.
+
+    ``marks`` holds what the chart's macro draws (rectangles, paths, texts: dicts and
+    :class:`Text`), named by the macro that reads them.
+    """
+
+    kind: str
+    chart_id: str
+    title: str
+    description: str
+    width: str
+    height: str
+    marks: dict
+    table: Table | None = None
+    caption: str = ""
+    css_class: str = ""
+
+
+@dataclass(frozen=True)
+class ChartStyles:
+    """The colour classes the charts use: level fills and text, heatmap fills and text per theme."""
+
+    levels: list[dict]
+    heat_light: dict
+    heat_dark: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- colours
 
 
 def segment_colour(segment_id: int) -> str:
+    """The segment's colour, the same in every chart and card."""
     return PALETTE[(int(segment_id) - 1) % len(PALETTE)]
-
-
-def level_css() -> str:
-    """Fill classes ``c0``.. for the levels of a dimension, and readable text on each (``t0``..)."""
-    fills = "".join(f".c{n}{{fill:{c}}}" for n, c in enumerate(LEVEL_PALETTE))
-    texts = "".join(f"svg .t{n}{{fill:{text_on(c)}}}" for n, c in enumerate(LEVEL_PALETTE))
-    return fills + texts
-
-
-# ---------------------------------------------------------------- colour arithmetic
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -67,22 +151,13 @@ def _contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-DARK_TEXT, LIGHT_TEXT = "#1d2125", "#ffffff"
-
-
 def text_on(fill: str) -> str:
     """The more readable of dark and white text on ``fill``."""
     return DARK_TEXT if _contrast(fill, DARK_TEXT) >= _contrast(fill, LIGHT_TEXT) else LIGHT_TEXT
 
 
-# Diverging scale (blue below, orange above): colour-blind safe, midpoint close to the surface.
-HEAT = {
-    "light": {"neg": "#2166ac", "mid": "#f4f4f2", "pos": "#b35806"},
-    "dark": {"neg": "#6fb1e6", "mid": "#2c3238", "pos": "#f0a04b"},
-}
-
-
 def heat_step(z: float) -> int:
+    """The heatmap bin of a z-score: quarters of a standard deviation, capped at ±2."""
     return max(-HEAT_STEPS, min(HEAT_STEPS, round(z * 4)))
 
 
@@ -91,37 +166,40 @@ def _heat_class(step: int) -> str:
 
 
 def heat_fill(step: int, theme: str = "light") -> str:
+    """The fill of a heatmap bin in a theme (``light`` or ``dark``)."""
     scale = HEAT[theme]
     end = scale["neg"] if step < 0 else scale["pos"]
     return _mix(scale["mid"], end, abs(step) / HEAT_STEPS)
 
 
-def heat_css() -> str:
-    """CSS for the heatmap classes, light (also print) and dark."""
-    blocks = []
-    for theme in ("light", "dark"):
-        rules, flipped = [], []
-        default = DARK_TEXT if theme == "light" else "#e8eaed"
-        for step in range(-HEAT_STEPS, HEAT_STEPS + 1):
-            fill = heat_fill(step, theme)
-            cls = _heat_class(step)
-            rules.append(f".{cls}{{fill:{fill}}}")
-            colour = text_on(fill) if theme == "light" else (DARK_TEXT if text_on(fill) == DARK_TEXT else default)
-            if colour != default:
-                flipped.append((cls, colour))
-        for colour in sorted({c for _, c in flipped}):
-            rules.append(",".join(f".hm .{cls}+text" for cls, c in flipped if c == colour) + f"{{fill:{colour}}}")
-        css = "".join(rules)
-        blocks.append(css if theme == "light" else f"@media screen and (prefers-color-scheme: dark){{{css}}}")
-    return "\n".join(blocks)
+def _heat_theme(theme: str) -> dict:
+    """One theme's heatmap classes: the fill of each, and the cells whose text needs another colour."""
+    default = DARK_TEXT if theme == "light" else "#e8eaed"
+    fills, flipped = [], []
+    for step in range(-HEAT_STEPS, HEAT_STEPS + 1):
+        fill, cls = heat_fill(step, theme), _heat_class(step)
+        fills.append({"cls": cls, "fill": fill})
+        colour = text_on(fill) if theme == "light" else (DARK_TEXT if text_on(fill) == DARK_TEXT else default)
+        if colour != default:
+            flipped.append((cls, colour))
+    texts = [
+        {"classes": [cls for cls, c in flipped if c == colour], "colour": colour}
+        for colour in sorted({c for _, c in flipped})
+    ]
+    return {"fills": fills, "texts": texts}
 
 
-def chart_css() -> Markup:
-    """The CSS the charts' colour classes need (computed here, so contrast is checked in one place)."""
-    return Markup(level_css() + "\n" + heat_css())
+def chart_styles() -> ChartStyles:
+    """The colour classes of every chart (computed here, so contrast is checked in one place).
+
+    Levels: fill class ``c0``.. and readable text on it ``t0``..; heatmap: ``zn8``..``zp8`` for
+    light (also print) and dark.
+    """
+    levels = [{"n": n, "fill": colour, "text": text_on(colour)} for n, colour in enumerate(LEVEL_PALETTE)]
+    return ChartStyles(levels, _heat_theme("light"), _heat_theme("dark"))
 
 
-# ---------------------------------------------------------------- SVG building blocks
+# ---------------------------------------------------------------- layout helpers
 
 
 def _n(value: float) -> str:
@@ -134,17 +212,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
 
 
-def _text(x: float, y: float, text: str, cls: str = "", anchor: str = "start", extra: str = "") -> str:
-    attrs = f' class="{cls}"' if cls else ""
-    if anchor != "start":
-        attrs += f' text-anchor="{anchor}"'
-    return f'<text x="{_n(x)}" y="{_n(y)}"{attrs}{extra}>{escape(text)}</text>'
-
-
-def _group(texts: Sequence[str], cls: str, anchor: str = "start") -> str:
-    """Text elements sharing a class and an anchor, set once on a ``<g>``."""
-    attrs = f' text-anchor="{anchor}"' if anchor != "start" else ""
-    return f'<g class="{cls}"{attrs}>' + "".join(texts) + "</g>" if texts else ""
+def _text(x: float, y: float, text: str, cls: str = "", anchor: str = "start") -> Text:
+    return Text(_n(x), _n(y), text, cls, anchor)
 
 
 def _fit(text: str, width: float) -> str:
@@ -156,84 +225,6 @@ def _fit(text: str, width: float) -> str:
 def _label_width(labels: Sequence[str], low: int = 80, high: int = 300) -> int:
     longest = max((len(label) for label in labels), default=0)
     return int(min(high, max(low, longest * CHAR_WIDTH + 24)))
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            (f'<th scope="row">{escape(c)}</th>' if n == 0 else f"<td>{escape(c)}</td>") for n, c in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
-
-
-def _frame(
-    chart_id: str,
-    title: str,
-    description: str,
-    width: float,
-    height: float,
-    body: str,
-    table: str,
-    caption: str | None = None,
-    css_class: str = "",
-) -> Markup:
-    """A figure: optional caption, the SVG (title, desc, marks) and its hidden data table."""
-    cid = _slug(chart_id)
-    caption_html = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
-    classes = f"chart {css_class}".strip()
-    return Markup(
-        f'<figure class="{classes}" data-chart="{cid}">'
-        + caption_html
-        + f'<svg viewBox="0 0 {_n(width)} {_n(height)}" width="{_n(width)}" role="img" '
-        f'aria-labelledby="{cid}-t {cid}-d"><title id="{cid}-t">{escape(title)}</title>'
-        f'<desc id="{cid}-d">{escape(description)}</desc>{body}</svg>'
-        + (
-            f'<div class="visually-hidden"><table><caption>{escape(title)}</caption>{table}</table></div>'
-            if table
-            else ""
-        )
-        + "</figure>"
-    )
-
-
-# ---------------------------------------------------------------- charts
-
-
-def size_bars(segments: Sequence[dict]) -> Markup:
-    """Horizontal bars: share of valid users per segment, labelled with share and users."""
-    label_w = _label_width([s["segment_name"] for s in segments])
-    bar_w, row_h, value_w = 960 - label_w - 170, 36, 170
-    top = max((s["share_of_users"] for s in segments), default=1) or 1
-    bars, labels, values = [], [], []
-    for i, s in enumerate(segments):
-        y = 4 + i * row_h
-        w = bar_w * s["share_of_users"] / top
-        labels.append(_text(label_w - 10, y + 19, _fit(s["segment_name"], label_w - 14)))
-        bars.append(
-            f'<rect x="{label_w}" y="{y + 4}" width="{_n(w)}" height="{row_h - 12}" rx="3" '
-            f'fill="{segment_colour(s["segment_id"])}" data-value="{s["share_of_users"]!r}" '
-            f'data-users="{s["users"]}" data-segment="{s["segment_id"]}"/>'
-        )
-        values.append(_text(label_w + w + 8, y + 19, f"{fmt_pct(s['share_of_users'])} · {fmt_int(s['users'])} users"))
-    parts = [_group(labels, "label", "end"), *bars, _group(values, "value")]
-    table = ""  # the description lists every value
-    description = "Share of valid users in each segment: " + "; ".join(
-        f"{s['segment_name']} {fmt_pct(s['share_of_users'])} ({fmt_int(s['users'])} users)" for s in segments
-    )
-    return _frame(
-        "sizes",
-        "Segment sizes",
-        description,
-        label_w + bar_w + value_w,
-        8 + row_h * len(segments),
-        "".join(parts),
-        table,
-    )
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -249,146 +240,6 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def heatmap(segments: Sequence[dict], features: Sequence[dict], cells: dict[tuple[int, str], float]) -> Markup:
-    """Segments (rows) x clustering features (columns); cells coloured and labelled by z-score."""
-    label_w = _label_width([s["segment_name"] for s in segments])
-    cell_w = max(72, min(112, (960 - label_w) // max(len(features), 1)))
-    cell_h, head_h = 40, 44
-    width = label_w + cell_w * len(features)
-    parts = []
-    for j, f in enumerate(features):
-        x = label_w + j * cell_w + cell_w / 2
-        lines = _wrap(f["label"], int(cell_w / 6.5))
-        for n, line in enumerate(lines):
-            parts.append(_text(x, head_h - 8 - 15 * (len(lines) - 1 - n), line, "axis", "middle"))
-    grid = []
-    for i, s in enumerate(segments):
-        y = head_h + i * cell_h
-        parts.append(_text(label_w - 14, y + cell_h / 2 + 5, _fit(s["segment_name"], label_w - 18), "label", "end"))
-        parts.append(
-            f'<rect x="{label_w - 7}" y="{y + 5}" width="4" height="{cell_h - 10}" rx="1" '
-            f'fill="{segment_colour(s["segment_id"])}"/>'
-        )
-        for j, f in enumerate(features):
-            z = cells.get((s["segment_id"], f["feature"]))
-            x = label_w + j * cell_w
-            if z is not None:
-                grid.append(
-                    f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
-                    f'class="{_heat_class(heat_step(z))}" data-value="{z!r}" data-segment="{s["segment_id"]}" '
-                    f'data-feature="{escape(f["feature"])}"/>'
-                )
-            grid.append(f'<text x="{_n(x + cell_w / 2)}" y="{_n(y + cell_h / 2 + 5)}">{escape(fmt_z(z))}</text>')
-    parts.append('<g class="cell hm" text-anchor="middle">' + "".join(grid) + "</g>")
-    # Legend: the scale from -2 to +2 sd.
-    legend_y = head_h + cell_h * len(segments) + 18
-    step_w = 18
-    lx = label_w
-    parts.append(_text(lx - 10, legend_y + 12, "below average", "axis", "end"))
-    for step in range(-HEAT_STEPS, HEAT_STEPS + 1, 2):
-        parts.append(
-            f'<rect x="{lx}" y="{legend_y}" width="{step_w}" height="16" class="{_heat_class(step)}"/>'
-            f'<text x="{_n(lx + step_w / 2)}" y="{legend_y + 30}" class="axis" text-anchor="middle">'
-            f"{escape(fmt_z(step / 4, 0) if step % 4 == 0 else '')}</text>"
-        )
-        lx += step_w
-    parts.append(_text(lx + 10, legend_y + 12, "above average (z-score, sd)", "axis"))
-    table = _table(
-        ["Segment", *[f["label"] for f in features]],
-        [[s["segment_name"], *[fmt_z(cells.get((s["segment_id"], f["feature"]))) for f in features]] for s in segments],
-    )
-    return _frame(
-        "heatmap",
-        "Behavioural profile: z-score of each segment's average",
-        "Rows are segments, columns are the clustering features; each cell says how many standard "
-        "deviations the segment's average lies above (orange, +) or below (blue, \u2212) the average "
-        "of all users.",
-        width,
-        legend_y + 36,
-        "".join(parts),
-        table,
-    )
-
-
-def stacked_bars(dimension_label: str, levels: Sequence[str], rows: Sequence[dict], min_cell_users: int) -> Markup:
-    """100% bars, one per group (all users first), one colour per level; small cells greyed out.
-
-    ``rows``: ``{"label", "population": bool, "colour", "cells": {level: (share, users, is_small)}}``.
-    Small cells are not drawn as their level: they are pooled in one grey block at the end of the
-    bar, without a figure, and the table says "fewer than N users".
-    """
-    label_w = _label_width([r["label"] for r in rows])
-    bar_w, row_h, legend_h = 960 - label_w, 28, 28
-    colours = {level: n % len(LEVEL_PALETTE) for n, level in enumerate(levels)}
-    suppressed_note = f"fewer than {min_cell_users} users"
-    any_small = any(cell[2] for r in rows for cell in r["cells"].values() if cell[1] > 0)
-    parts, labels = [], []
-    x = label_w
-    legend = [(level, f"c{colours[level]}") for level in levels]
-    if any_small:
-        legend.append((f"small groups ({suppressed_note})", "sup"))
-    for level, cls in legend:
-        parts.append(f'<rect x="{_n(x)}" y="6" width="12" height="12" rx="2" class="{cls}"/>')
-        parts.append(_text(x + 17, 17, level, "legend"))
-        x += 17 + CHAR_WIDTH * 0.95 * len(level) + 18
-    paths: dict[str, list[str]] = {}  # one path per colour: a rectangle per cell
-    for i, row in enumerate(rows):
-        y = legend_h + i * row_h
-        cls = "label strong" if row.get("population") else "label"
-        parts.append(_text(label_w - 14, y + 18, _fit(row["label"], label_w - 18), cls, "end"))
-        if row.get("colour"):
-            parts.append(
-                f'<rect x="{label_w - 7}" y="{y + 4}" width="4" height="{row_h - 8}" rx="1" fill="{row["colour"]}"/>'
-            )
-        cumulative, hidden, row_labels = 0.0, 0.0, []
-        for level in levels:
-            share, _users, small = row["cells"].get(level, (0.0, 0, False))
-            if small:
-                hidden += share
-                continue
-            x0 = round(label_w + bar_w * cumulative)
-            cumulative += share
-            x1 = round(label_w + bar_w * cumulative)
-            if x1 <= x0:
-                continue
-            paths.setdefault(f"c{colours[level]}", []).append(f"M{x0} {y + 3}h{x1 - x0}v{row_h - 6}h{x0 - x1}z")
-            shown = fmt_pct(share)
-            if x1 - x0 >= len(shown) * 7.5 + 10:
-                row_labels.append(f'<text x="{_n((x0 + x1) / 2)}" class="t{colours[level]}">{escape(shown)}</text>')
-        if hidden > 0:
-            x0 = round(label_w + bar_w * cumulative)
-            x1 = round(label_w + bar_w * (cumulative + hidden))
-            paths.setdefault("sup", []).append(f"M{x0} {y + 3}h{x1 - x0}v{row_h - 6}h{x0 - x1}z")
-        if row_labels:
-            labels.append(f'<g transform="translate(0 {y + 18})">' + "".join(row_labels) + "</g>")
-    parts.extend(f'<path d="{"".join(d)}" class="{cls}"/>' for cls, d in paths.items())
-    parts.append('<g text-anchor="middle" class="cell">' + "".join(labels) + "</g>")
-    table = _table(
-        ["Group", *levels],
-        [
-            [
-                r["label"],
-                *[
-                    suppressed_note if r["cells"].get(lv, (0, 0, False))[2] else fmt_pct(r["cells"].get(lv, (0.0,))[0])
-                    for lv in levels
-                ],
-            ]
-            for r in rows
-        ],
-    )
-    return _frame(
-        f"demographics-{dimension_label}",
-        f"{dimension_label}: share of each level, all users first, then each segment",
-        f"100% stacked bars of {dimension_label.lower()} ({', '.join(levels)}) for all users and for each "
-        f"segment; cells with {suppressed_note} are pooled in grey without a figure.",
-        label_w + bar_w,
-        legend_h + row_h * len(rows) + 2,
-        "".join(parts),
-        table,
-        caption=dimension_label,
-    )
-
-
 def _nice_step(span: float, ticks: int = 4) -> float:
     raw = span / ticks
     for step in (0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0):
@@ -397,58 +248,210 @@ def _nice_step(span: float, ticks: int = 4) -> float:
     return 1.0
 
 
-def k_selection_chart(rows: Sequence[dict]) -> Markup:
-    """Silhouette and null-reference silhouette per k, stability under the axis, chosen k marked."""
-    left, plot_w, top, plot_h = 64, 620, 34, 200
-    ks = [r["k"] for r in rows]
-    values = [r[key] for r in rows for key in ("silhouette", "null_silhouette") if r[key] is not None]
-    low = min(0.0, *values) if values else 0.0
-    step = _nice_step((max(values, default=1.0) or 1.0) * 1.1 - low)
-    high = step * (int((max(values, default=1.0) * 1.1) / step) + 1)
+def _box(x: float, y: float, width: float, height: float, **extra) -> dict:
+    """A rectangle's coordinates (formatted) and any other attributes it carries."""
+    return {"x": _n(x), "y": _n(y), "width": _n(width), "height": _n(height), **extra}
 
-    def px(k: int) -> float:
-        return left + plot_w * (ks.index(k) + 0.5) / max(len(ks), 1)
 
-    def py(v: float) -> float:
-        return top + plot_h - plot_h * (v - low) / (high - low)
+def _line(x1: float, y1: float, x2: float, y2: float, cls: str) -> dict:
+    return {"x1": _n(x1), "y1": _n(y1), "x2": _n(x2), "y2": _n(y2), "cls": cls}
 
-    parts = []
-    tick = low
-    while tick <= high + 1e-9:
-        parts.append(f'<line x1="{left}" y1="{_n(py(tick))}" x2="{left + plot_w}" y2="{_n(py(tick))}" class="gl"/>')
-        parts.append(_text(left - 8, py(tick) + 4, fmt_number(tick, 2), "axis", "end"))
-        tick += step
-    for r in rows:
-        if r["chosen"]:
-            parts.append(
-                f'<rect x="{_n(px(r["k"]) - 30)}" y="{top - 22}" width="60" height="{plot_h + 22}" class="chosen"/>'
-            )
-            parts.append(_text(px(r["k"]), top - 8, f"chosen: k = {r['k']}", "axis strong", "middle"))
-    for cls, key in (("s-null", "null_silhouette"), ("s-real", "silhouette")):
-        points = [(px(r["k"]), py(r[key]), r) for r in rows if r[key] is not None]
-        if len(points) > 1:
-            path = " ".join(f"{_n(x)},{_n(y)}" for x, y, _ in points)
-            parts.append(f'<polyline points="{path}" class="{cls}"/>')
-        for x, y, r in points:
-            parts.append(
-                f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4.5" class="{cls}" data-value="{r[key]!r}" '
-                f'data-k="{r["k"]}" data-series="{key}"/>'
-            )
-            if r["chosen"]:
-                parts.append(_text(x + 9, y + (-6 if key == "silhouette" else 16), fmt_silhouette(r[key]), "value"))
-    base = top + plot_h
-    parts.append(_text(left - 8, base + 20, "k", "axis strong", "end"))
-    parts.append(_text(left - 8, base + 40, "stability", "axis", "end"))
-    for r in rows:
-        parts.append(_text(px(r["k"]), base + 20, str(r["k"]), "axis strong", "middle"))
-        parts.append(_text(px(r["k"]), base + 40, fmt_ari(r["stability_ari"]), "axis", "middle"))
-    lx = left + plot_w + 24
-    parts.append(f'<line x1="{lx}" y1="{top + 10}" x2="{lx + 24}" y2="{top + 10}" class="s-real"/>')
-    parts.append(_text(lx + 30, top + 14, "silhouette (real data)", "legend"))
-    parts.append(f'<line x1="{lx}" y1="{top + 34}" x2="{lx + 24}" y2="{top + 34}" class="s-null"/>')
-    parts.append(_text(lx + 30, top + 38, "null reference", "legend"))
-    parts.append(_text(lx + 30, top + 54, "(same data, columns shuffled)", "legend"))
-    table = _table(
+
+def _rect_path(x0: int, x1: int, y: float, height: float) -> str:
+    return f"M{x0} {_n(y)}h{x1 - x0}v{_n(height)}h{x0 - x1}z"
+
+
+# ---------------------------------------------------------------- charts
+
+
+def size_bars(segments: Sequence[dict]) -> Chart:
+    """Horizontal bars: share of valid users per segment, labelled with share and users."""
+    label_w = _label_width([s["segment_name"] for s in segments])
+    bar_w, row_h, value_w = 960 - label_w - 170, 36, 170
+    top = max((s["share_of_users"] for s in segments), default=1) or 1
+    bars, labels, values = [], [], []
+    for i, s in enumerate(segments):
+        y = 4 + i * row_h
+        w = bar_w * s["share_of_users"] / top
+        labels.append(_text(label_w - 10, y + 19, _fit(s["segment_name"], label_w - 14)))
+        bars.append(
+            _box(label_w, y + 4, w, row_h - 12, fill=segment_colour(s["segment_id"]), value=repr(s["share_of_users"]))
+            | {"users": s["users"], "segment": s["segment_id"]}
+        )
+        values.append(_text(label_w + w + 8, y + 19, f"{fmt_pct(s['share_of_users'])} · {fmt_int(s['users'])} users"))
+    description = "Share of valid users in each segment: " + "; ".join(
+        f"{s['segment_name']} {fmt_pct(s['share_of_users'])} ({fmt_int(s['users'])} users)" for s in segments
+    )
+    marks = {"labels": TextGroup("label", "end", labels), "bars": bars, "amounts": TextGroup("value", "start", values)}
+    width, height = label_w + bar_w + value_w, 8 + row_h * len(segments)
+    return Chart("sizes", "sizes", "Segment sizes", description, _n(width), _n(height), marks)
+
+
+def _heatmap_legend(x: float, y: float) -> dict:
+    """The heatmap's scale from −2 to +2 sd: a swatch per half sd, labelled at whole sds."""
+    step_w, swatches = 18, []
+    for n, step in enumerate(range(-HEAT_STEPS, HEAT_STEPS + 1, 2)):
+        left = x + n * step_w
+        label = fmt_z(step / 4, 0) if step % 4 == 0 else ""
+        swatches.append(
+            {
+                "rect": _box(left, y, step_w, 16, cls=_heat_class(step)),
+                "text": _text(left + step_w / 2, y + 30, label, "axis", "middle"),
+            }
+        )
+    right = x + step_w * len(swatches)
+    return {
+        "below": _text(x - 10, y + 12, "below average", "axis", "end"),
+        "swatches": swatches,
+        "above": _text(right + 10, y + 12, "above average (z-score, sd)", "axis"),
+    }
+
+
+def _heatmap_heads(features: Sequence[dict], left: float, cell_w: float, head_h: float) -> list[Text]:
+    """Column heads: each feature's label in at most two lines, centred over its column."""
+    heads = []
+    for j, f in enumerate(features):
+        lines = _wrap(f["label"], int(cell_w / 6.5))
+        x = left + j * cell_w + cell_w / 2
+        heads += [
+            _text(x, head_h - 8 - 15 * (len(lines) - 1 - n), line, "axis", "middle") for n, line in enumerate(lines)
+        ]
+    return heads
+
+
+def heatmap(segments: Sequence[dict], features: Sequence[dict], cells: dict[tuple[int, str], float]) -> Chart:
+    """Segments (rows) x clustering features (columns); cells coloured and labelled by z-score."""
+    label_w = _label_width([s["segment_name"] for s in segments])
+    cell_w = max(72, min(112, (960 - label_w) // max(len(features), 1)))
+    cell_h, head_h = 40, 44
+    heads = _heatmap_heads(features, label_w, cell_w, head_h)
+    rows, grid = [], []
+    for i, s in enumerate(segments):
+        y = head_h + i * cell_h
+        rows.append(
+            {
+                "label": _text(label_w - 14, y + cell_h / 2 + 5, _fit(s["segment_name"], label_w - 18), "label", "end"),
+                "accent": _box(label_w - 7, y + 5, 4, cell_h - 10, fill=segment_colour(s["segment_id"])),
+            }
+        )
+        for j, f in enumerate(features):
+            z, x = cells.get((s["segment_id"], f["feature"])), label_w + j * cell_w
+            rect = None
+            if z is not None:
+                rect = _box(x + 1, y + 1, cell_w - 2, cell_h - 2, cls=_heat_class(heat_step(z)), value=repr(z))
+                rect |= {"segment": s["segment_id"], "feature": f["feature"]}
+            grid.append({"rect": rect, "text": _text(x + cell_w / 2, y + cell_h / 2 + 5, fmt_z(z))})
+    legend_y = head_h + cell_h * len(segments) + 18
+    table = Table(
+        ["Segment", *[f["label"] for f in features]],
+        [[s["segment_name"], *[fmt_z(cells.get((s["segment_id"], f["feature"]))) for f in features]] for s in segments],
+    )
+    description = (
+        "Rows are segments, columns are the clustering features; each cell says how many standard "
+        "deviations the segment's average lies above (orange, +) or below (blue, \u2212) the average "
+        "of all users."
+    )
+    marks = {"heads": heads, "rows": rows, "grid": grid, "legend": _heatmap_legend(label_w, legend_y)}
+    title = "Behavioural profile: z-score of each segment's average"
+    width = label_w + cell_w * len(features)
+    return Chart("heatmap", "heatmap", title, description, _n(width), _n(legend_y + 36), marks, table)
+
+
+def _stacked_legend(levels: Sequence[str], colours: dict[str, int], x: float, small_note: str | None) -> list[dict]:
+    """A swatch and a name per level, left to right, then the grey of pooled small cells if any."""
+    items = [(level, f"c{colours[level]}") for level in levels]
+    if small_note:
+        items.append((f"small groups ({small_note})", "sup"))
+    legend = []
+    for text, cls in items:
+        legend.append({"rect": _box(x, 6, 12, 12, cls=cls), "text": _text(x + 17, 17, text, "legend")})
+        x += 17 + CHAR_WIDTH * 0.95 * len(text) + 18
+    return legend
+
+
+def _stacked_row(
+    row: dict, levels: Sequence[str], colours: dict[str, int], x: int, width: int, y: float, paths: dict
+) -> list[Text]:
+    """Add one bar's rectangles to ``paths`` (one path per colour); return the figures on it.
+
+    Small cells are not drawn as their level: they are pooled in one grey block at the end.
+    """
+    cumulative, hidden, labels = 0.0, 0.0, []
+    for level in levels:
+        share, _users, small = row["cells"].get(level, (0.0, 0, False))
+        if small:
+            hidden += share
+            continue
+        x0 = round(x + width * cumulative)
+        cumulative += share
+        x1 = round(x + width * cumulative)
+        if x1 <= x0:
+            continue
+        paths.setdefault(f"c{colours[level]}", []).append(_rect_path(x0, x1, y + 3, 22))
+        shown = fmt_pct(share)
+        if x1 - x0 >= len(shown) * 7.5 + 10:
+            labels.append(Text(_n((x0 + x1) / 2), "", shown, f"t{colours[level]}"))
+    if hidden > 0:
+        x0, x1 = round(x + width * cumulative), round(x + width * (cumulative + hidden))
+        paths.setdefault("sup", []).append(_rect_path(x0, x1, y + 3, 22))
+    return labels
+
+
+def _stacked_table(rows: Sequence[dict], levels: Sequence[str], note: str) -> Table:
+    """Each group's share per level; small cells say ``note`` instead of a figure."""
+
+    def shown(cells: dict, level: str) -> str:
+        share, _users, small = cells.get(level, (0.0, 0, False))
+        return note if small else fmt_pct(share)
+
+    return Table(["Group", *levels], [[r["label"], *[shown(r["cells"], lv) for lv in levels]] for r in rows])
+
+
+def stacked_bars(dimension_label: str, levels: Sequence[str], rows: Sequence[dict], min_cell_users: int) -> Chart:
+    """100% bars, one per group (all users first), one colour per level; small cells greyed out.
+
+    ``rows``: ``{"label", "population": bool, "colour", "cells": {level: (share, users, is_small)}}``.
+    Small cells are pooled in one grey block at the end of the bar, without a figure, and the
+    table says "fewer than N users".
+    """
+    label_w = _label_width([r["label"] for r in rows])
+    bar_w, row_h, legend_h = 960 - label_w, 28, 28
+    colours = {level: n % len(LEVEL_PALETTE) for n, level in enumerate(levels)}
+    note = f"fewer than {min_cell_users} users"
+    any_small = any(cell[2] for r in rows for cell in r["cells"].values() if cell[1] > 0)
+    bars, paths, figures = [], {}, []
+    for i, row in enumerate(rows):
+        y = legend_h + i * row_h
+        cls = "label strong" if row.get("population") else "label"
+        accent = _box(label_w - 7, y + 4, 4, row_h - 8, fill=row["colour"]) if row.get("colour") else None
+        bars.append(
+            {"label": _text(label_w - 14, y + 18, _fit(row["label"], label_w - 18), cls, "end"), "accent": accent}
+        )
+        shown = _stacked_row(row, levels, colours, label_w, bar_w, y, paths)
+        if shown:
+            figures.append({"y": _n(y + 18), "texts": shown})
+    marks = {
+        "legend": _stacked_legend(levels, colours, label_w, note if any_small else None),
+        "bars": bars,
+        "paths": [{"cls": cls, "d": "".join(d)} for cls, d in paths.items()],
+        "figures": figures,
+    }
+    table = _stacked_table(rows, levels, note)
+    title = f"{dimension_label}: share of each level, all users first, then each segment"
+    description = (
+        f"100% stacked bars of {dimension_label.lower()} ({', '.join(levels)}) for all users and for each "
+        f"segment; cells with {note} are pooled in grey without a figure."
+    )
+    height = legend_h + row_h * len(rows) + 2
+    chart_id = _slug(f"demographics-{dimension_label}")
+    return Chart(
+        "stacked", chart_id, title, description, _n(label_w + bar_w), _n(height), marks, table, dimension_label
+    )
+
+
+def _k_table(rows: Sequence[dict]) -> Table:
+    """Every k with its scores, verdict and whether it was chosen."""
+    return Table(
         ["k", "Silhouette", "Null reference", "Stability (ARI)", "Verdict", "Chosen"],
         [
             [
@@ -462,6 +465,9 @@ def k_selection_chart(rows: Sequence[dict]) -> Markup:
             for r in rows
         ],
     )
+
+
+def _k_description(rows: Sequence[dict]) -> str:
     chosen = next((r for r in rows if r["chosen"]), None)
     description = (
         "For each number of segments k, the silhouette of the real data (solid) and of the same data "
@@ -472,63 +478,188 @@ def k_selection_chart(rows: Sequence[dict]) -> Markup:
             f" Chosen: k = {chosen['k']}, silhouette {fmt_silhouette(chosen['silhouette'])} against "
             f"{fmt_silhouette(chosen['null_silhouette'])} for shuffled data."
         )
-    return _frame(
-        "k-selection",
-        "Choosing k: silhouette against the null reference",
-        description,
-        lx + 230,
-        base + 50,
-        "".join(parts),
-        table,
-        caption="Choosing the number of segments (k)",
-    )
+    return description
 
 
-def histogram(chart_id: str, label: str, unit: str, bins: Sequence[dict], decimals: int) -> Markup:
-    """Bars of users per value bin (counted in SQL) as one path; the counts are in the description."""
-    left, plot_w, top, plot_h = 40, 270, 8, 96
-    peak = max((b["users"] for b in bins), default=1) or 1
-    bar = plot_w / max(len(bins), 1)
+def _k_series(rows: Sequence[dict], px, py) -> list[dict]:
+    """The null reference and the real silhouette: a line through the points, the chosen k's value."""
+    series = []
+    for cls, key in (("s-null", "null_silhouette"), ("s-real", "silhouette")):
+        points = [(px(r["k"]), py(r[key]), r) for r in rows if r[key] is not None]
+        line = " ".join(f"{_n(x)},{_n(y)}" for x, y, _ in points) if len(points) > 1 else None
+        marks = [
+            {
+                "circle": {"cx": _n(x), "cy": _n(y), "value": repr(r[key]), "k": r["k"]},
+                "label": _text(x + 9, y + (-6 if key == "silhouette" else 16), fmt_silhouette(r[key]), "value")
+                if r["chosen"]
+                else None,
+            }
+            for x, y, r in points
+        ]
+        series.append({"cls": cls, "key": key, "line": line, "points": marks})
+    return series
+
+
+@dataclass(frozen=True)
+class _KScale:
+    """Where a k and a silhouette go on the k-selection plot, and the value axis' range and step."""
+
+    ks: list[int]
+    low: float
+    high: float
+    step: float
+    left: int = 64
+    width: int = 620
+    top: int = 34
+    height: int = 200
+
+    @classmethod
+    def of(cls, rows: Sequence[dict]) -> _KScale:
+        values = [r[key] for r in rows for key in ("silhouette", "null_silhouette") if r[key] is not None]
+        low = min(0.0, *values) if values else 0.0
+        step = _nice_step((max(values, default=1.0) or 1.0) * 1.1 - low)
+        high = step * (int((max(values, default=1.0) * 1.1) / step) + 1)
+        return cls([r["k"] for r in rows], low, high, step)
+
+    def x(self, k: int) -> float:
+        return self.left + self.width * (self.ks.index(k) + 0.5) / max(len(self.ks), 1)
+
+    def y(self, value: float) -> float:
+        return self.top + self.height - self.height * (value - self.low) / (self.high - self.low)
+
+
+def _k_ticks(scale: _KScale) -> list[dict]:
+    """A gridline and a label per step of the value axis."""
+    ticks, tick = [], scale.low
+    while tick <= scale.high + 1e-9:
+        y = scale.y(tick)
+        ticks.append(
+            {
+                "line": _line(scale.left, y, scale.left + scale.width, y, "gl"),
+                "text": _text(scale.left - 8, y + 4, fmt_number(tick, 2), "axis", "end"),
+            }
+        )
+        tick += scale.step
+    return ticks
+
+
+def _k_axis(rows: Sequence[dict], scale: _KScale) -> list[Text]:
+    """Under the plot: each k, and its stability below it."""
+    base = scale.top + scale.height
+    axis = [
+        _text(scale.left - 8, base + 20, "k", "axis strong", "end"),
+        _text(scale.left - 8, base + 40, "stability", "axis", "end"),
+    ]
+    for r in rows:
+        axis += [
+            _text(scale.x(r["k"]), base + 20, str(r["k"]), "axis strong", "middle"),
+            _text(scale.x(r["k"]), base + 40, fmt_ari(r["stability_ari"]), "axis", "middle"),
+        ]
+    return axis
+
+
+def _k_legend(x: float, top: float) -> list[dict]:
+    """The two series' line styles, named."""
+    return [
+        {
+            "line": _line(x, top + 10, x + 24, top + 10, "s-real"),
+            "text": _text(x + 30, top + 14, "silhouette (real data)", "legend"),
+        },
+        {
+            "line": _line(x, top + 34, x + 24, top + 34, "s-null"),
+            "text": _text(x + 30, top + 38, "null reference", "legend"),
+        },
+        {"line": None, "text": _text(x + 30, top + 54, "(same data, columns shuffled)", "legend")},
+    ]
+
+
+def k_selection_chart(rows: Sequence[dict]) -> Chart:
+    """Silhouette and null-reference silhouette per k, stability under the axis, chosen k marked."""
+    scale = _KScale.of(rows)
+    top, height = scale.top, scale.height
+    chosen = [
+        {
+            "rect": _box(scale.x(r["k"]) - 30, top - 22, 60, height + 22, cls="chosen"),
+            "text": _text(scale.x(r["k"]), top - 8, f"chosen: k = {r['k']}", "axis strong", "middle"),
+        }
+        for r in rows
+        if r["chosen"]
+    ]
+    legend_x = scale.left + scale.width + 24
+    marks = {
+        "ticks": _k_ticks(scale),
+        "chosen": chosen,
+        "series": _k_series(rows, scale.x, scale.y),
+        "axis": _k_axis(rows, scale),
+        "legend": _k_legend(legend_x, top),
+    }
+    title = "Choosing k: silhouette against the null reference"
+    caption = "Choosing the number of segments (k)"
+    width, chart_height = _n(legend_x + 230), _n(top + height + 50)
+    return Chart("k", "k-selection", title, _k_description(rows), width, chart_height, marks, _k_table(rows), caption)
+
+
+_HIST = {"left": 40, "width": 270, "top": 8, "height": 96}  # the histograms' plot area
+
+
+def _histogram_path(bins: Sequence[dict], peak: int) -> str:
+    """One path of bars, one per bin with any user, scaled to the tallest (``peak``)."""
+    left, bottom, plot_h = _HIST["left"], _HIST["top"] + _HIST["height"], _HIST["height"]
+    bar = _HIST["width"] / max(len(bins), 1)
     path = []
     for i, b in enumerate(bins):
         h = plot_h * b["users"] / peak
         if h > 0:
-            path.append(f"M{_n(left + i * bar + 0.5)} {_n(top + plot_h)}v{_n(-h)}h{_n(bar - 1)}v{_n(h)}z")
-    counts = " ".join(str(b["users"]) for b in bins)
-    parts = [
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" class="gl"/>',
-        f'<path d="{"".join(path)}" class="hist" data-values="{counts}"/>',
-    ]
+            path.append(f"M{_n(left + i * bar + 0.5)} {_n(bottom)}v{_n(-h)}h{_n(bar - 1)}v{_n(h)}z")
+    return "".join(path)
+
+
+def _histogram_texts(bins: Sequence[dict], peak: int, unit: str, decimals: int) -> list[Text]:
+    """The value axis (lowest, middle, highest value), the count axis (peak and 0), and the unit."""
+    left, width, bottom = _HIST["left"], _HIST["width"], _HIST["top"] + _HIST["height"]
+    texts = []
     if bins:
         lo, hi = bins[0]["low"], bins[-1]["high"]
         for frac, anchor in ((0, "start"), (0.5, "middle"), (1, "end")):
             value = fmt_number(lo + (hi - lo) * frac, decimals)
-            parts.append(_text(left + plot_w * frac, top + plot_h + 16, value, "axis", anchor))
-    parts.append(_text(left - 5, top + 9, fmt_int(peak), "axis", "end"))
-    parts.append(_text(left - 5, top + plot_h, "0", "axis", "end"))
-    parts.append(_text(left + plot_w / 2, top + plot_h + 32, unit, "legend", "middle"))
+            texts.append(_text(left + width * frac, bottom + 16, value, "axis", anchor))
+    return [
+        *texts,
+        _text(left - 5, _HIST["top"] + 9, fmt_int(peak), "axis", "end"),
+        _text(left - 5, bottom, "0", "axis", "end"),
+        _text(left + width / 2, bottom + 32, unit, "legend", "middle"),
+    ]
+
+
+def _histogram_description(label: str, unit: str, bins: Sequence[dict], decimals: int) -> str:
+    """The histogram in words: users, ranges and every count."""
     total = sum(b["users"] for b in bins)
     step = (bins[-1]["high"] - bins[0]["low"]) / len(bins) if bins else 0
-    description = (
+    return (
         f"Histogram of {label} ({unit}) over {fmt_int(total)} valid users: {len(bins)} equal ranges of "
         f"{fmt_number(step, decimals + 1)} from {fmt_number(bins[0]['low'], decimals) if bins else ''} to "
         f"{fmt_number(bins[-1]['high'], decimals) if bins else ''}, holding "
         + ", ".join(fmt_int(b["users"]) for b in bins)
         + " users."
     )
-    return _frame(
-        chart_id,
-        f"Distribution of {label}",
-        description,
-        left + plot_w + 6,
-        top + plot_h + 38,
-        "".join(parts),
-        "",
-        caption=label,
-    )
 
 
-def ranked_bars(chart_id: str, caption: str, items: Sequence[tuple[str, float, str]], wide: bool = False) -> Markup:
+def histogram(chart_id: str, label: str, unit: str, bins: Sequence[dict], decimals: int) -> Chart:
+    """Bars of users per value bin (counted in SQL) as one path; the counts are in the description."""
+    peak = max((b["users"] for b in bins), default=1) or 1
+    left, right, bottom = _HIST["left"], _HIST["left"] + _HIST["width"], _HIST["top"] + _HIST["height"]
+    marks = {
+        "baseline": _line(left, bottom, right, bottom, "gl"),
+        "path": _histogram_path(bins, peak),
+        "counts": " ".join(str(b["users"]) for b in bins),
+        "texts": _histogram_texts(bins, peak, unit, decimals),
+    }
+    title, description = f"Distribution of {label}", _histogram_description(label, unit, bins, decimals)
+    width, height = _n(right + 6), _n(bottom + 38)
+    return Chart("histogram", _slug(chart_id), title, description, width, height, marks, caption=label)
+
+
+def ranked_bars(chart_id: str, caption: str, items: Sequence[tuple[str, float, str]], wide: bool = False) -> Chart:
     """Horizontal bars for ``(label, value, formatted value)`` in the given order."""
     label_w = _label_width([label for label, _, _ in items], low=60, high=220)
     bar_w, row_h = (420, 26) if wide else (max(120, 250 - label_w), 22)
@@ -538,19 +669,11 @@ def ranked_bars(chart_id: str, caption: str, items: Sequence[tuple[str, float, s
         y = 2 + i * row_h
         w = bar_w * value / peak
         labels.append(_text(label_w - 8, y + row_h / 2 + 4, _fit(label, label_w - 10)))
-        bars.append(
-            f'<rect x="{label_w}" y="{y + 3}" width="{_n(w)}" height="{row_h - 7}" rx="2" data-value="{value!r}"/>'
-        )
+        bars.append(_box(label_w, y + 3, w, row_h - 7, value=repr(value)))
         values.append(_text(label_w + w + 6, y + row_h / 2 + 4, shown))
-    parts = [_group(labels, "label", "end"), '<g class="rank">', *bars, "</g>", _group(values, "value")]
-    table = ""  # the description lists every value
-    return _frame(
-        chart_id,
-        caption,
-        caption + ": " + "; ".join(f"{label} {shown}" for label, _, shown in items),
-        label_w + bar_w + 10 + CHAR_WIDTH * 0.95 * max((len(shown) for _, _, shown in items), default=4),
-        4 + row_h * len(items),
-        "".join(parts),
-        table,
-        caption=caption,
+    marks = {"labels": TextGroup("label", "end", labels), "bars": bars, "amounts": TextGroup("value", "start", values)}
+    description = caption + ": " + "; ".join(f"{label} {shown}" for label, _, shown in items)
+    width = label_w + bar_w + 10 + CHAR_WIDTH * 0.95 * max((len(shown) for _, _, shown in items), default=4)
+    return Chart(
+        "ranked", _slug(chart_id), caption, description, _n(width), _n(4 + row_h * len(items)), marks, caption=caption
     )

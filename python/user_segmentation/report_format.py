@@ -12,6 +12,19 @@ for negative numbers. They are registered as Jinja filters by :mod:`user_segment
 
 from __future__ import annotations
 
+__all__ = [
+    "FILTERS",
+    "MINUS",
+    "MISSING",
+    "fmt_ari",
+    "fmt_index",
+    "fmt_int",
+    "fmt_number",
+    "fmt_pct",
+    "fmt_silhouette",
+    "fmt_z",
+]
+
 MINUS = "\u2212"
 MISSING = "\u2013"
 

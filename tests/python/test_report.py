@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.python.conftest import run_dbt
+from user_segmentation import input_format, report, report_charts, report_format, report_queries
 from user_segmentation.cli import main
 from user_segmentation.report import ReportError, render_report
 from user_segmentation.report_format import (
@@ -25,6 +27,8 @@ from user_segmentation.report_format import (
 
 pytestmark = pytest.mark.dbt
 HOSTILE = "<script>alert(1)</script>"
+HOSTILE_ATTRIBUTE = "O'Reilly\"><b>"
+REPORT_MODULES = (report, report_charts, report_format, report_queries)
 SECTIONS = (
     "summary",
     "sizes",
@@ -307,7 +311,7 @@ def test_small_cells_are_suppressed(sample_warehouse, tmp_path: Path) -> None:
         "update segment_category_profiles set users = 3, is_small_cell = true "
         "where segment_id = 2 and dimension = 'gender' and level = 'Female'",
     )
-    root = parse(render_report(db, tmp_path / "small.html", min_cell_users=10))
+    root = parse(render_report(db, tmp_path / "small.html"))  # the sample build: min_cell_users 10
     body = next(b for b in by_id(root, "interests").iter("tbody") if b.attrs["data-segment"] == str(segment))
     assert interest not in body.text
     assert "1 left out" in by_id(root, "interests").text
@@ -393,6 +397,108 @@ def test_hostile_values_are_shown_as_text(sample_warehouse, tmp_path: Path) -> N
     svg_texts = [t.text for svg in root.iter("svg") for t in svg.iter("text")]
     assert HOSTILE in svg_texts, "escaped inside SVG text too, and shown literally"
     assert HOSTILE in by_id(root, "interests").text and HOSTILE in by_id(root, "summary").text
+
+
+def test_hostile_values_cannot_break_out_of_attributes_or_tags(sample_warehouse, tmp_path: Path) -> None:
+    quoted = HOSTILE_ATTRIBUTE.replace("'", "''")
+    feature = sample_warehouse.scalar(
+        "select any_value(feature) from segment_feature_profiles where is_cluster_feature"
+    )
+    db = modified_copy(
+        sample_warehouse.db,
+        tmp_path / "quotes.duckdb",
+        f"update dim_segments set segment_name = '{quoted}' where segment_id = 2",
+        f"update segment_interest_affinity set interest = '{quoted}' where segment_id = 2 and rank_in_segment = 1",
+        f"update segment_category_profiles set level = '{HOSTILE}' where dimension = 'gender' and level = 'Male'",
+        f"update segment_feature_profiles set feature = '{quoted}' where feature = '{feature}'",
+    )
+    report_path = render_report(db, tmp_path / "quotes.html")
+    html = report_path.read_text(encoding="utf-8")
+    assert "<b>" not in html and "<script" not in html.lower()
+    assert "O&#39;Reilly&#34;&gt;&lt;b&gt;" in html
+    root = parse(report_path)
+    assert not list(root.iter("b")) and not list(root.iter("script"))
+    svg_texts = [t.text for svg in root.iter("svg") for t in svg.iter("text")]
+    assert HOSTILE_ATTRIBUTE in svg_texts, "a quote in a name stays text inside the SVG"
+    assert HOSTILE in svg_texts, "a level name is text in the legend"
+    assert HOSTILE_ATTRIBUTE in by_id(root, "summary").text and HOSTILE_ATTRIBUTE in by_id(root, "interests").text
+    heat = chart(root, "heatmap")
+    features = {r.attrs["data-feature"] for r in heat.iter("rect") if "data-feature" in r.attrs}
+    assert HOSTILE_ATTRIBUTE in features, "an attribute value keeps its quotes inside the attribute"
+    gender = chart(root, "demographics-gender")
+    assert HOSTILE in [th.text for th in next(gender.iter("table")).iter("th")]
+
+
+def test_python_writes_no_markup_and_builds_no_sql_from_strings() -> None:
+    for module in REPORT_MODULES:
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        assert not re.search(r"\bMarkup\(|\bescape\(|markupsafe", source), f"{module.__name__} writes markup"
+        assert not re.search(r"[\"']</?(svg|rect|text|table|tr|th|td|figure|path|g|div|span)\b", source), (
+            f"{module.__name__} holds tags"
+        )
+        assert not re.search(r"\.replace\(\"\$|execute\(f\"|\.format\(", source), f"{module.__name__} formats SQL"
+        assert module.__all__ and all(hasattr(module, name) for name in module.__all__), module.__name__
+    queries = {name: getattr(report_queries, name) for name in report_queries.__all__}
+    assert all(isinstance(sql, str) and "{" not in sql for sql in queries.values()), "plain SQL, no placeholders"
+    assert (Path(report.TEMPLATES) / "charts.html.j2").is_file()
+
+
+def test_labels_come_from_the_one_declaration() -> None:
+    assert not hasattr(report, "DIMENSIONS") or report.DIMENSIONS is input_format.DIMENSIONS
+    assert not hasattr(report, "FEATURES") or report.FEATURES is input_format.FEATURES
+    assert tuple(report.HISTOGRAM_FEATURES) == tuple(input_format.NUMERIC_COLUMNS)
+
+
+def test_thresholds_shown_are_the_builds(sample_warehouse, sample_report: Path) -> None:
+    import json
+
+    settings = json.loads(
+        sample_warehouse.scalar("select settings_json from segmentation_runs order by run_recorded_at desc limit 1")
+    )
+    method = by_id(parse(sample_report), "method")
+    shown = {n.attrs["data-setting"]: " ".join(n.text.split()) for n in method.iter("div") if "data-setting" in n.attrs}
+    assert set(shown) == {"min_cell_users", "interest_index_threshold", "min_segment_share", "report_top_traits"}
+    assert (
+        shown["min_cell_users"].startswith("Smallest group shown")
+        and f"{settings['min_cell_users']} users" in shown["min_cell_users"]
+    )
+    assert fmt_index(settings["interest_index_threshold"]) in shown["interest_index_threshold"]
+    assert fmt_pct(settings["min_segment_share"]) in shown["min_segment_share"]
+    assert str(settings["report_top_traits"]) in shown["report_top_traits"]
+
+
+def test_min_cell_users_comes_from_the_build(tmp_path: Path) -> None:
+    build = run_dbt(tmp_path / "cells.duckdb", "build", vars_yaml="{min_cell_users: 25}")
+    assert build.returncode == 0, build.output[-4000:]
+    root = parse(render_report(build.db, tmp_path / "cells.html"))
+    method = by_id(root, "method")
+    cells = next(n for n in method.iter("div") if n.attrs.get("data-setting") == "min_cell_users")
+    assert "25 users" in cells.text
+    assert "Groups of fewer than 25 users are not shown" in " ".join(by_id(root, "demographics").text.split())
+    assert "fewer than 25 users of a segment" in " ".join(by_id(root, "interests").text.split())
+    assert "fewer than 25 users" in by_id(root, "glossary").text
+    assert "fewer than 10 users" not in root.text
+    # The suppression follows: no interest of a segment shown with fewer than 25 users.
+    for body in by_id(root, "interests").iter("tbody"):
+        for tr in body.iter("tr"):
+            cells_text = [c.text.strip() for c in tr.children if c.tag == "td"]
+            if len(cells_text) > 1:
+                assert int(cells_text[1].replace(",", "")) >= 25, cells_text
+
+
+def test_a_run_without_settings_is_refused(sample_warehouse, tmp_path: Path) -> None:
+    db = modified_copy(
+        sample_warehouse.db, tmp_path / "nosettings.duckdb", "update segmentation_runs set settings_json = null"
+    )
+    with pytest.raises(ReportError, match=r"no settings.*dbt build"):
+        render_report(db, tmp_path / "nosettings.html")
+    db = modified_copy(
+        sample_warehouse.db,
+        tmp_path / "oldsettings.duckdb",
+        "update segmentation_runs set settings_json = json_object('k', 4)::varchar",
+    )
+    with pytest.raises(ReportError, match=r"min_cell_users.*dbt build"):
+        render_report(db, tmp_path / "oldsettings.html")
 
 
 # ---------------------------------------------------------------- refusals

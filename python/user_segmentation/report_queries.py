@@ -1,0 +1,134 @@
+"""The report's SQL: one named query per thing it reads, values passed as bound ``$name`` parameters.
+
+No query is assembled from strings: each is written out here and run by
+:func:`user_segmentation.report` with ``con.execute(QUERY, {"name": value})``. Only aggregates
+leave the warehouse: the histograms are counted in SQL, one numeric column at a time (the
+column is picked by name with ``columns(lambda c: c = $feature)``, a bound value, never text
+spliced into the query).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CATEGORY_PROFILES",
+    "CLUSTER_FEATURE_PROFILES",
+    "FEATURE_STATS",
+    "HISTOGRAM",
+    "INTEREST_AFFINITY",
+    "K_SELECTION",
+    "REJECTED_BY_REASON",
+    "REJECTED_TOTAL",
+    "RUN",
+    "RUN_IDS",
+    "SEGMENTS",
+    "TABLE_COLUMNS",
+    "TARGETING",
+    "TOP_INTERESTS_OF_ALL_USERS",
+]
+
+TABLE_COLUMNS = """
+select table_name, column_name
+from information_schema.columns
+where table_schema = 'main'
+"""
+
+# Every run id of every table that carries one (a table with no rows yields no row).
+RUN_IDS = """
+select distinct 'dim_segments' as table_name, run_id from dim_segments
+union all select distinct 'segment_feature_profiles', run_id from segment_feature_profiles
+union all select distinct 'segment_category_profiles', run_id from segment_category_profiles
+union all select distinct 'segment_interest_affinity', run_id from segment_interest_affinity
+union all select distinct 'segment_targeting', run_id from segment_targeting
+union all select distinct 'segmentation_k_selection', run_id from segmentation_k_selection
+union all select distinct 'int_feature_stats', run_id from int_feature_stats
+union all select distinct 'int_labelled_users', run_id from int_labelled_users
+"""
+
+RUN = """
+select * from segmentation_runs
+where run_id = $run_id
+"""
+
+SEGMENTS = """
+select * from dim_segments
+order by segment_id
+"""
+
+K_SELECTION = """
+select * from segmentation_k_selection
+order by k
+"""
+
+FEATURE_STATS = """
+select * from int_feature_stats
+order by feature_position
+"""
+
+CLUSTER_FEATURE_PROFILES = """
+select segment_id, feature, z_score
+from segment_feature_profiles
+where is_cluster_feature
+order by feature_order, segment_id
+"""
+
+CATEGORY_PROFILES = """
+select * from segment_category_profiles
+order by dimension_order, level_order
+"""
+
+INTEREST_AFFINITY = """
+select * from segment_interest_affinity
+order by segment_id, rank_in_segment
+"""
+
+TOP_INTERESTS_OF_ALL_USERS = """
+select interest, any_value(population_users) as users, any_value(population_share) as share
+from segment_interest_affinity
+group by interest
+having any_value(population_users) >= $min_cell_users
+order by users desc, interest
+limit $limit
+"""
+
+TARGETING = """
+select * from segment_targeting
+order by segment_id, recommendation_order
+"""
+
+REJECTED_BY_REASON = """
+select reason.code as code, reason."column" as column_name, count(distinct source_row_number) as rows_
+from (select source_row_number, unnest(rejection_reasons) as reason from rejected_user_profiles)
+group by all
+order by rows_ desc, code, column_name
+"""
+
+REJECTED_TOTAL = """
+select count(*) as rows_ from rejected_user_profiles
+"""
+
+# Users per equal-width bin of one numeric column ($feature) of int_labelled_users, with the
+# column's bounds on every row; a missing value counts in the first bin. A stored table, not the
+# dim_users view (which joins three relations of every user); one column scanned, not all.
+HISTOGRAM = """
+with feature as (
+    select columns(lambda c: c = $feature)::double as value
+    from int_labelled_users
+),
+
+bounds as (
+    select min(value) as lo, max(value) as hi
+    from feature
+)
+
+select
+    bounds.lo,
+    bounds.hi,
+    coalesce(
+        least(floor((feature.value - bounds.lo) / nullif(bounds.hi - bounds.lo, 0) * $bins), $bins - 1), 0
+    )::integer as bin,
+    count(*) as users
+from feature
+cross join bounds
+group by all
+order by bin
+"""
