@@ -24,12 +24,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from . import report_charts as charts
 from . import report_queries as queries
-from .input_format import DIMENSIONS, FEATURES, NUMERIC_COLUMNS, FeatureLabel
+from .input_format import DIMENSIONS, FEATURES, FeatureLabel
 from .report_format import FILTERS, fmt_ari, fmt_int, fmt_pct, fmt_silhouette
 
 __all__ = [
-    "HISTOGRAM_BINS",
-    "HISTOGRAM_FEATURES",
     "REQUIRED",
     "RUN_TABLES",
     "TEMPLATE",
@@ -70,7 +68,6 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "share_of_users",
         "top_traits",
         "top_trait_z_scores",
-        "targeting_summary",
         "segmentation_verdict",
         "run_id",
     ),
@@ -130,7 +127,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "rejected_rows",
         "settings_json",
     ),
-    "int_feature_stats": (
+    "segmentation_features": (
         "feature_position",
         "feature",
         "feature_kind",
@@ -144,7 +141,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "sd",
         "run_id",
     ),
-    "int_labelled_users": ("run_id", "segment_id"),
+    "segmentation_feature_histograms": ("feature", "feature_order", "bin", "bin_low", "bin_high", "users", "run_id"),
     "rejected_user_profiles": ("source_row_number", "rejection_reasons"),
 }
 # Tables whose rows all carry the run_id of the build that wrote them.
@@ -155,11 +152,9 @@ RUN_TABLES = (
     "segment_interest_affinity",
     "segment_targeting",
     "segmentation_k_selection",
-    "int_feature_stats",
-    "int_labelled_users",
+    "segmentation_features",
+    "segmentation_feature_histograms",
 )
-HISTOGRAM_FEATURES = NUMERIC_COLUMNS
-HISTOGRAM_BINS = 20
 TOP_INTERESTS_PER_SEGMENT = 5
 TOP_INTERESTS_OF_ALL_USERS = 10
 # The build's settings the report uses and shows (segmentation_runs.settings_json of its run).
@@ -449,31 +444,17 @@ def load_rejected(con: duckdb.DuckDBPyConnection) -> dict:
     }
 
 
-def _histogram_bins(rows: list[dict]) -> list[dict]:
-    """Equal-width bins from the counted rows (``lo``, ``hi``, ``bin``, ``users``); one bin if all values are equal."""
-    lo, hi = rows[0]["lo"], rows[0]["hi"]
-    step = (hi - lo) / HISTOGRAM_BINS
-    counts = {r["bin"]: r["users"] for r in rows}
-    bins = [
-        {"low": lo + b * step, "high": lo + (b + 1) * step, "users": counts.get(b, 0)}
-        for b in range(HISTOGRAM_BINS if step else 1)
-    ]
-    if not step:
-        bins[0]["users"] = sum(counts.values())
-    return bins
-
-
 def load_histograms(con: duckdb.DuckDBPyConnection) -> list[charts.Chart]:
-    """A histogram per numeric input column, counted in SQL one column at a time (columnar scans)."""
-    out = []
-    for feature in HISTOGRAM_FEATURES:
-        rows = _records(con, queries.HISTOGRAM, {"feature": feature, "bins": HISTOGRAM_BINS})
-        if not rows or rows[0]["lo"] is None:
-            continue
-        declared = _feature_label(feature)
-        out.append(
-            charts.histogram(f"hist-{feature}", declared.label, declared.unit, _histogram_bins(rows), declared.decimals)
+    """A histogram per numeric input column, from the bins the build counted."""
+    by_feature: dict[str, list[dict]] = {}
+    for row in _records(con, queries.HISTOGRAMS):
+        by_feature.setdefault(row["feature"], []).append(
+            {"low": row["bin_low"], "high": row["bin_high"], "users": row["users"]}
         )
+    out = []
+    for feature, bins in by_feature.items():
+        declared = _feature_label(feature)
+        out.append(charts.histogram(f"hist-{feature}", declared.label, declared.unit, bins, declared.decimals))
     return out
 
 

@@ -2,9 +2,9 @@
 
 No query is assembled from strings: each is written out here and run by
 :func:`user_segmentation.report` with ``con.execute(QUERY, {"name": value})``. Only aggregates
-leave the warehouse: the histograms are counted in SQL, one numeric column at a time (the
-column is picked by name with ``columns(lambda c: c = $feature)``, a bound value, never text
-spliced into the query).
+leave the warehouse, and every one comes from a published table (the marts, and the
+quarantine ``rejected_user_profiles``): the histograms are counted by the build
+(``segmentation_feature_histograms``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ __all__ = [
     "CATEGORY_PROFILES",
     "CLUSTER_FEATURE_PROFILES",
     "FEATURE_STATS",
-    "HISTOGRAM",
+    "HISTOGRAMS",
     "INTEREST_AFFINITY",
     "K_SELECTION",
     "REJECTED_BY_REASON",
@@ -40,8 +40,8 @@ union all select distinct 'segment_category_profiles', run_id from segment_categ
 union all select distinct 'segment_interest_affinity', run_id from segment_interest_affinity
 union all select distinct 'segment_targeting', run_id from segment_targeting
 union all select distinct 'segmentation_k_selection', run_id from segmentation_k_selection
-union all select distinct 'int_feature_stats', run_id from int_feature_stats
-union all select distinct 'int_labelled_users', run_id from int_labelled_users
+union all select distinct 'segmentation_features', run_id from segmentation_features
+union all select distinct 'segmentation_feature_histograms', run_id from segmentation_feature_histograms
 """
 
 RUN = """
@@ -49,9 +49,18 @@ select * from segmentation_runs
 where run_id = $run_id
 """
 
+# Each segment with its recommendations in one line (segment_targeting holds one row each).
 SEGMENTS = """
-select * from dim_segments
-order by segment_id
+with targeting as (
+    select segment_id, string_agg(recommendation, '; ' order by recommendation_order) as targeting_summary
+    from segment_targeting
+    group by segment_id
+)
+
+select segments.*, targeting.targeting_summary
+from dim_segments as segments
+left join targeting on segments.segment_id = targeting.segment_id
+order by segments.segment_id
 """
 
 K_SELECTION = """
@@ -60,7 +69,7 @@ order by k
 """
 
 FEATURE_STATS = """
-select * from int_feature_stats
+select * from segmentation_features
 order by feature_position
 """
 
@@ -106,29 +115,9 @@ REJECTED_TOTAL = """
 select count(*) as rows_ from rejected_user_profiles
 """
 
-# Users per equal-width bin of one numeric column ($feature) of int_labelled_users, with the
-# column's bounds on every row; a missing value counts in the first bin. A stored table, not the
-# dim_users view (which joins three relations of every user); one column scanned, not all.
-HISTOGRAM = """
-with feature as (
-    select columns(lambda c: c = $feature)::double as value
-    from int_labelled_users
-),
-
-bounds as (
-    select min(value) as lo, max(value) as hi
-    from feature
-)
-
-select
-    bounds.lo,
-    bounds.hi,
-    coalesce(
-        least(floor((feature.value - bounds.lo) / nullif(bounds.hi - bounds.lo, 0) * $bins), $bins - 1), 0
-    )::integer as bin,
-    count(*) as users
-from feature
-cross join bounds
-group by all
-order by bin
+# Users per equal-width bin of every numeric input column, counted by the build.
+HISTOGRAMS = """
+select feature, bin, bin_low, bin_high, users
+from segmentation_feature_histograms
+order by feature_order, bin
 """

@@ -163,7 +163,9 @@ def test_sections_in_order_and_every_segment_named(sample_warehouse, sample_repo
     root = parse(sample_report)
     cards = [n for n in by_id(root, "summary").iter("article")]
     segments = sample_warehouse.query(
-        "select segment_id, segment_name, users, share_of_users, targeting_summary from dim_segments order by 1"
+        "select s.segment_id, s.segment_name, s.users, s.share_of_users,"
+        " string_agg(t.recommendation, '; ' order by t.recommendation_order)"
+        " from dim_segments as s join segment_targeting as t using (segment_id) group by all order by 1"
     )
     assert len(cards) == len(segments)
     for card, (segment_id, name, users, share, targeting) in zip(cards, segments, strict=True):
@@ -446,7 +448,13 @@ def test_python_writes_no_markup_and_builds_no_sql_from_strings() -> None:
 def test_labels_come_from_the_one_declaration() -> None:
     assert not hasattr(report, "DIMENSIONS") or report.DIMENSIONS is input_format.DIMENSIONS
     assert not hasattr(report, "FEATURES") or report.FEATURES is input_format.FEATURES
-    assert tuple(report.HISTOGRAM_FEATURES) == tuple(input_format.NUMERIC_COLUMNS)
+
+
+def test_histograms_are_the_declared_numeric_columns(sample_report: Path) -> None:
+    html = sample_report.read_text(encoding="utf-8")
+    positions = [html.find(f'data-chart="hist-{column.replace("_", "-")}"') for column in input_format.NUMERIC_COLUMNS]
+    assert all(p >= 0 for p in positions), "a histogram per numeric column of vars.input_format"
+    assert positions == sorted(positions), "in the declaration's order"
 
 
 def test_thresholds_shown_are_the_builds(sample_warehouse, sample_report: Path) -> None:
@@ -523,10 +531,8 @@ def test_missing_marts_missing_columns_and_missing_file(sample_warehouse, tmp_pa
     with pytest.raises(ReportError, match="run `dbt build` first") as err:
         render_report(empty, tmp_path / "x.html")
     assert "dim_segments" in str(err.value)
-    old = modified_copy(
-        sample_warehouse.db, tmp_path / "old.duckdb", "alter table dim_segments drop column targeting_summary"
-    )
-    with pytest.raises(ReportError, match=r"dim_segments\.targeting_summary.*dbt build"):
+    old = modified_copy(sample_warehouse.db, tmp_path / "old.duckdb", "alter table dim_segments drop column top_traits")
+    with pytest.raises(ReportError, match=r"dim_segments\.top_traits.*dbt build"):
         render_report(old, tmp_path / "old.html")
     with pytest.raises(ReportError, match="nowhere.duckdb"):
         render_report(tmp_path / "nowhere.duckdb", tmp_path / "y.html")
