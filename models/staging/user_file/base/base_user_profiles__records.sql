@@ -1,32 +1,23 @@
 {{ config(materialized='view') }}
-{#- Renames: every data record of the input, once, as text. The input is the embedded seed
-    raw_user_profiles or the user's file (var input_path, inspected by the user_file plugin,
-    whose manifest says how to read it). Columns: source_row_number (1-based, header
-    excluded) and raw_<name> per column of vars.input_format. -#}
-
-{%- set manifest = source('user_file', 'input_manifest') %}
+{#- Every data record of the input that has its columns, once, as text: the embedded seed, or
+    the user's file with each record numbered as in the file (malformed CSV records are not
+    here, see base_user_profiles__malformed, but the others keep their numbers around them).
+    Columns: source_row_number (1-based, header excluded) and raw_<name> per input column. -#}
+{%- set seed_records = ref('base_user_profiles__seed_records') %}
+{%- set file_records = ref('base_user_profiles__file_records') %}
 {%- set malformed = ref('base_user_profiles__malformed') %}
 
 with
 
-seed_rows as (
-    select * from {{ ref('raw_user_profiles') }}
-),
-
 {%- if input_path() == '' %}
 
 final as (
-    select
-        row_number() over () as source_row_number,
-        {%- for header, name in input_columns() %}
-            "{{ header }}" as raw_{{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from seed_rows
+    select * from {{ seed_records }}
 )
 {%- else %}
 
 final as (
-    {{ user_file_rows(manifest, malformed) }}
+    {{ numbered_around_malformed(file_records, malformed) }}
 )
 {%- endif %}
 

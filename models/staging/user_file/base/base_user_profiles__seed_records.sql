@@ -1,0 +1,20 @@
+{{ config(materialized='view') }}
+{#- Renames: the embedded seed raw_user_profiles (the default input), one row per record, as
+    text: source_row_number (1-based) and raw_<name> per column of vars.input_format. -#}
+
+with
+
+seed_rows as (
+    select * from {{ ref('raw_user_profiles') }}
+),
+
+final as (
+    select
+        row_number() over () as source_row_number,
+        {%- for header, name in input_columns() %}
+        "{{ header }}" as raw_{{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from seed_rows
+)
+
+select * from final
