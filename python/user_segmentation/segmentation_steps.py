@@ -72,7 +72,6 @@ class Settings:
 
     @classmethod
     def from_json(cls, text: str | None) -> Settings:
-XX
         import json
 
         if not text:
