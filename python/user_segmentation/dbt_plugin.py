@@ -26,6 +26,8 @@ from dbt_common.exceptions import DbtRuntimeError
 from . import background_imports
 from .input_file import InputFile, InputFileError, inspect_input
 
+__all__ = ["MALFORMED", "MANIFEST", "Plugin", "check_warehouse_free"]
+
 _INSPECTED: dict[tuple[str, str], InputFile] = {}
 MALFORMED = (
     ("source_row_number", pa.int64()),
