@@ -13,6 +13,8 @@ import atexit
 import importlib
 import threading
 
+__all__ = ["MODULES", "start"]
+
 MODULES = ("pandas", "threadpoolctl", "sklearn.cluster", "sklearn.metrics")
 _started: list[threading.Thread] = []
 

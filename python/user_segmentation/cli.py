@@ -1,15 +1,40 @@
-"""The ``user-segmentation`` command: generate data, render the report, run the benchmark."""
+"""The ``user-segmentation`` command: generate data, render the report, run the benchmark.
+
+``report`` is run-time code. ``generate`` and ``bench`` are development tools from the
+separate package :mod:`user_segmentation_tools`, imported only when they run; without the
+``tools`` (or ``dev``) extra they stop with a one-line message.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
+
+__all__ = ["ToolsMissingError", "main"]
+
+TOOLS_HINT = "pip install -e '.[tools]' (make install installs it)"
+
+
+class ToolsMissingError(RuntimeError):
+    """A development-tool command ran without the ``tools`` extra installed."""
+
+
+def _tool(name: str) -> ModuleType:
+    """``user_segmentation_tools.<name>``, or a one-line error naming the missing module."""
+    try:
+        return importlib.import_module(f"user_segmentation_tools.{name}")
+    except ModuleNotFoundError as err:
+        raise ToolsMissingError(
+            f"needs the development tools (module {err.name!r} is not installed); install them with: {TOOLS_HINT}"
+        ) from None
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from .generator import generate
+    generate = _tool("generator").generate
 
     started = time.perf_counter()
     rows = generate(args.rows, args.seed, Path(args.out), Path(args.truth) if args.truth else None)
@@ -33,7 +58,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from .bench import run_benchmark
+    run_benchmark = _tool("bench").run_benchmark
 
     sizes = [int(part.replace("_", "")) for part in args.rows.split(",") if part.strip()]
     return run_benchmark(
@@ -78,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, OSError) as err:
+    except (ValueError, OSError, ToolsMissingError) as err:
         print(f"user-segmentation {args.command}: {err}", file=sys.stderr)
         return 2
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["adjusted_rand", "silhouette"]
+
 
 def silhouette(x: np.ndarray, labels: np.ndarray) -> float:
     """Mean silhouette coefficient of ``labels`` on ``x`` (Euclidean), as scikit-learn defines it.

@@ -39,6 +39,30 @@ import numpy as np
 
 from .cluster_metrics import adjusted_rand, silhouette
 
+__all__ = [
+    "CLEAR_GAP",
+    "CLEAR_STABILITY",
+    "ClusteringInputError",
+    "DISTINCT_TRAIT_Z",
+    "KScore",
+    "NULL_REPEATS",
+    "STABLE_ENOUGH",
+    "SWEEP_N_INIT",
+    "WEAK_GAP",
+    "check_enough_users",
+    "choose_k",
+    "fit_centroids",
+    "null_silhouette",
+    "score_k",
+    "segment_names",
+    "signed",
+    "single_threaded",
+    "stability",
+    "stable_segment_ids",
+    "sweep",
+    "verdict",
+]
+
 CLEAR_GAP = 0.15
 CLEAR_STABILITY = 0.80
 WEAK_GAP = 0.05

@@ -5,6 +5,13 @@ Registered in ``profiles.yml`` (``plugins: - module: user_segmentation.dbt_plugi
 - Before dbt opens the warehouse it creates the database file's folder and checks that
   no other process holds the file, so a second concurrent build stops with a sentence,
   not a lock traceback.
+- The warehouse is written in the storage format that ``config_options:
+  storage_compatibility_version`` in ``profiles.yml`` names (v1.4.0: DuckDB 1.4 and 1.5
+  clients read it). DuckDB fixes a file's format when it creates the file, so dbt-duckdb
+  must pass the setting to ``duckdb.connect(config=...)`` (``config_options``), not as
+  ``settings`` (those are ``SET`` on each cursor, after the file exists, and change
+  nothing). A warehouse left in a newer format by an older build of this project is
+  migrated once, in place, to that format (:func:`migrate_storage`).
 - The ``user_file`` source tables (``input_manifest``, ``malformed_records``) are loaded
   by :meth:`Plugin.load`: it inspects the file named by ``var('input_path')`` and raises a
   dbt error with a plain message when the file cannot be used.
@@ -15,6 +22,9 @@ Registered in ``profiles.yml`` (``plugins: - module: user_segmentation.dbt_plugi
 
 from __future__ import annotations
 
+import os
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +35,19 @@ from dbt_common.exceptions import DbtRuntimeError
 
 from . import background_imports
 from .input_file import InputFile, InputFileError, inspect_input
+from .sql import quote_identifier, quote_literal
+
+__all__ = [
+    "MALFORMED",
+    "MANIFEST",
+    "STORAGE_SETTING",
+    "Plugin",
+    "check_warehouse_free",
+    "migrate_storage",
+    "storage_version",
+]
+
+STORAGE_SETTING = "storage_compatibility_version"
 
 _INSPECTED: dict[tuple[str, str], InputFile] = {}
 MALFORMED = (
@@ -89,6 +112,81 @@ def _runs_python_models() -> bool:
         return False
 
 
+def _version_tuple(version: str) -> tuple[int, ...]:
+    """``'v1.4.0+'`` -> ``(1, 4, 0)``; ``'latest'`` sorts after every release."""
+    numbers = re.findall(r"\d+", version)
+    return tuple(int(n) for n in numbers) if numbers else (sys.maxsize,)
+
+
+def storage_version(path: str) -> str:
+    """The storage format of an existing database file, e.g. ``'v1.4.0+'`` or ``'v2.0.0+'``."""
+    con = duckdb.connect(path, read_only=True)
+    try:
+        tags = con.execute("select tags from duckdb_databases() where database_name = current_database()").fetchall()[
+            0
+        ][0]
+    finally:
+        con.close()
+    return str((tags or {}).get("storage_version", ""))
+
+
+def _table_counts(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, int]:
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ? order by all", [catalog]
+    ).fetchall()
+    return {
+        f"{schema}.{table}": con.execute(
+            f"select count(*) from {quote_identifier(catalog)}.{quote_identifier(schema)}.{quote_identifier(table)}"
+        ).fetchall()[0][0]
+        for schema, table in tables
+    }
+
+
+def migrate_storage(path: str, target: str) -> bool:
+    """Rewrite the warehouse in the ``target`` storage format if it is in a newer one.
+
+    The copy (``COPY FROM DATABASE``: schemas, types, tables, views, macros, the run history
+    the next build compares with) goes to a temporary file beside the warehouse; the row
+    count of every table is compared, and only then does it replace the original. Returns
+    True when the file was migrated.
+    """
+    found = storage_version(path)
+    if not found or _version_tuple(found) <= _version_tuple(target):
+        return False
+    print(
+        f"user_segmentation: the warehouse {path} is in DuckDB storage format {found}, which "
+        f"DuckDB 1.x clients cannot open; migrating it once to {target} ...",
+        file=sys.stderr,
+        flush=True,
+    )
+    temporary = f"{path}.migrating"
+    for leftover in (temporary, temporary + ".wal"):
+        Path(leftover).unlink(missing_ok=True)
+    con = duckdb.connect(path)
+    try:
+        con.execute(f"attach {quote_literal(temporary)} as migrated (storage_version {quote_literal(target)})")
+        source = con.execute("select current_database()").fetchall()[0][0]
+        con.execute(f"copy from database {quote_identifier(source)} to migrated")
+        con.execute("checkpoint migrated")
+        before, after = _table_counts(con, source), _table_counts(con, "migrated")
+        con.execute("detach migrated")
+    except duckdb.Error as err:
+        raise DbtRuntimeError(
+            f"The warehouse {path} is in DuckDB storage format {found} and could not be migrated "
+            f"to {target} ({err}). Delete it (it is rebuilt by `dbt build`, without the previous "
+            "run's history) or point SEGMENTATION_DB at a new file."
+        ) from None
+    finally:
+        con.close()
+    if before != after:
+        Path(temporary).unlink(missing_ok=True)
+        raise DbtRuntimeError(f"Migrating the warehouse {path} to {target} lost rows; the original is unchanged.")
+    os.replace(temporary, path)
+    Path(path + ".wal").unlink(missing_ok=True)
+    print(f"user_segmentation: migrated {path} to storage format {target}", file=sys.stderr, flush=True)
+    return True
+
+
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         if _runs_python_models():
@@ -96,7 +194,11 @@ class Plugin(BasePlugin):
             background_imports.start()
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
-        check_warehouse_free(str(creds.path))
+        path = str(creds.path)
+        check_warehouse_free(path)
+        target = config.get(STORAGE_SETTING)
+        if target and Path(path).exists() and path != ":memory:" and not path.startswith("md:"):
+            migrate_storage(path, str(target))
 
     def load(self, source_config: Any) -> pa.Table:
         path = str(source_config.get("path", "") or "").strip()

@@ -26,6 +26,17 @@ import duckdb
 from .input_format import COLUMNS, HEADER_BY_KEY, NUMERIC_COLUMNS, normalise_header
 from .sql import quote_identifier, quote_literal
 
+__all__ = [
+    "CSV_SUFFIXES",
+    "ENCODINGS",
+    "InputFile",
+    "InputFileError",
+    "MalformedRecord",
+    "PARQUET_SUFFIXES",
+    "SAMPLE_BYTES",
+    "inspect_input",
+]
+
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 SAMPLE_BYTES = 1 << 20

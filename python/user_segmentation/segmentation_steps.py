@@ -17,6 +17,8 @@ import pandas as pd
 
 from . import clustering
 
+__all__ = ["Settings", "final_fit_table", "k_selection_table", "load_sample", "previous_centroids"]
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["quote_identifier", "quote_literal"]
+
 
 def quote_literal(value: str) -> str:
     """A SQL string literal: single quotes doubled, so no value can end the string early."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from user_segmentation.bench import (
+from user_segmentation_tools.bench import (
     Measurement,
     markdown,
     run_benchmark,

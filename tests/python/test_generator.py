@@ -11,8 +11,8 @@ import pytest
 
 from tests.python.conftest import ROOT
 from user_segmentation.cli import main
-from user_segmentation.generator import RANGES, SEGMENTS
 from user_segmentation.input_format import COLUMNS, HEADERS, INTERESTS, LEVELS
+from user_segmentation_tools.generator import RANGES, SEGMENTS
 
 SEED_CSV = ROOT / "seeds" / "raw_user_profiles.csv"
 TRUTH_CSV = ROOT / "tests" / "fixtures" / "sample_truth.csv"

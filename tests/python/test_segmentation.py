@@ -12,7 +12,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from tests.python.conftest import ROOT, run_dbt, yaml_string
-from user_segmentation.generator import SEGMENTS
+from user_segmentation_tools.generator import SEGMENTS
 
 pytestmark = pytest.mark.dbt
 TRUTH = ROOT / "tests" / "fixtures" / "sample_truth.csv"

@@ -27,6 +27,26 @@ from pathlib import Path
 
 import psutil
 
+__all__ = [
+    "Measurement",
+    "RECIPE",
+    "ROOT",
+    "TARGETS",
+    "dataset",
+    "growth",
+    "markdown",
+    "measure_ours",
+    "measure_recipe",
+    "quality_at_scale",
+    "run_benchmark",
+    "run_measured",
+    "sample_fit_against_full_fit",
+    "slowest_models",
+    "stage_table",
+    "stage_times",
+    "target_table",
+]
+
 ROOT = Path(__file__).resolve().parents[2]
 RECIPE = r"""
 import sys, time

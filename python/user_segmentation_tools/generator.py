@@ -21,8 +21,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .input_format import HEADERS, INTERESTS, LEVELS
-from .sql import quote_identifier, quote_literal
+from user_segmentation.input_format import HEADERS, INTERESTS, LEVELS
+from user_segmentation.sql import quote_identifier, quote_literal
+
+__all__ = ["CHUNK_ROWS", "NOISE_SD", "PlantedSegment", "RANGES", "SEGMENTS", "generate", "generate_chunk"]
 
 CHUNK_ROWS = 1_000_000
 

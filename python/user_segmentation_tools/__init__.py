@@ -1,0 +1,13 @@
+"""Development tools of the user-segmentation project, kept apart from the run-time package.
+
+- :mod:`user_segmentation_tools.generator`: synthetic profiles in the public format with
+  planted segments (``user-segmentation generate``; the embedded sample comes from it).
+- :mod:`user_segmentation_tools.bench`: the benchmark (``user-segmentation bench``).
+
+The run-time package :mod:`user_segmentation` (dbt plugin, segmentation, report) never
+imports this one; ``tests/python/test_package_boundaries.py`` checks it. The tools need the
+``tools`` extra (``pip install -e '.[tools]'``; ``make install`` installs ``.[dev]``, which
+includes it).
+"""
+
+__all__: list[str] = []
