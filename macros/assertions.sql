@@ -55,3 +55,18 @@
     {#- Renders no SQL: an empty hook is skipped (a `select 1` would leave an open result
         that DuckDB 2.0 refuses to run the next statement past). -#}
 {% endmacro %}
+
+{% macro create_plugin_source_schemas() %}
+    {#- on-run-start: create the schemas of the plugin-loaded sources (user_file) before any node
+        runs. dbt-duckdb creates a source's schema when a node first refers to it; two nodes
+        doing that at once on two threads conflict in DuckDB's catalog. -#}
+    {%- if execute -%}
+        {%- set schemas = [] -%}
+        {%- for node in graph.sources.values() if node.meta.get('plugin') or node.source_meta.get('plugin') -%}
+            {%- if node.schema not in schemas -%}{%- do schemas.append(node.schema) -%}{%- endif -%}
+        {%- endfor -%}
+        {%- for schema in schemas -%}
+            {%- do run_query('create schema if not exists ' ~ adapter.quote(schema)) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{% endmacro %}
