@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ MALFORMED = (
     ("error_type", pa.string()),
     ("raw_line", pa.string()),
     ("error_message", pa.string()),
+    ("file_modified_at", pa.timestamp("us", tz="UTC")),
 )
 MANIFEST = (
     ("input_path", pa.string()),
@@ -69,6 +71,7 @@ MANIFEST = (
     ("extra_columns", pa.string()),
     ("renamed_columns", pa.string()),
     ("read_sql", pa.string()),
+    ("file_modified_at", pa.timestamp("us", tz="UTC")),
 )
 
 
@@ -208,6 +211,8 @@ class Plugin(BasePlugin):
             # No input file (the embedded seed is read): only `dbt docs generate` looks here.
             return pa.table({name: pa.array([], kind) for name, kind in (MALFORMED if malformed else MANIFEST)})
         found = _inspect(path, encoding)
+        # The input file's modification time: the sources' freshness (`dbt source freshness`).
+        modified = datetime.fromtimestamp(Path(found.resolved_path).stat().st_mtime, tz=UTC)
         if malformed:
             rows = found.malformed
             values = [
@@ -215,7 +220,8 @@ class Plugin(BasePlugin):
                 [r.error_type for r in rows],
                 [r.raw_line for r in rows],
                 [r.message for r in rows],
+                [modified] * len(rows),
             ]
             return pa.table({name: pa.array(v, kind) for (name, kind), v in zip(MALFORMED, values, strict=True)})
-        row = found.manifest_row()
+        row = {**found.manifest_row(), "file_modified_at": modified}
         return pa.table({name: pa.array([row[name]], kind) for name, kind in MANIFEST})

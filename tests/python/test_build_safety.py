@@ -70,7 +70,7 @@ def test_build_killed_in_the_python_step_leaves_a_readable_warehouse(tmp_path: P
     )
 
     build = start_build(db)
-    wait_for(build, "START python table model main.segmentation_k_selection")
+    wait_for(build, "START python table model main.int_segmentation_k_sweep")
     time.sleep(0.5)
     os.killpg(build.pid, signal.SIGKILL)
     build.wait(timeout=30)
