@@ -51,6 +51,8 @@ __all__ = [
 STORAGE_SETTING = "storage_compatibility_version"
 
 _INSPECTED: dict[tuple[str, str], InputFile] = {}
+# The warehouse's folder (set when dbt opens it): where a transcoded UTF-8 copy of the input goes.
+_WORK_DIR: dict[str, str] = {}
 MALFORMED = (
     ("source_row_number", pa.int64()),
     ("error_type", pa.string()),
@@ -79,7 +81,7 @@ def _inspect(path: str, encoding: str) -> InputFile:
     key = (path, encoding)
     if key not in _INSPECTED:
         try:
-            _INSPECTED[key] = inspect_input(path, encoding)
+            _INSPECTED[key] = inspect_input(path, encoding, _WORK_DIR.get("path"))
         except InputFileError as err:
             raise DbtRuntimeError(str(err)) from None
     return _INSPECTED[key]
@@ -199,6 +201,8 @@ class Plugin(BasePlugin):
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
         path = str(creds.path)
         check_warehouse_free(path)
+        if path != ":memory:" and not path.startswith("md:"):
+            _WORK_DIR["path"] = str(Path(path).resolve().parent)
         target = config.get(STORAGE_SETTING)
         if target and Path(path).exists() and path != ":memory:" and not path.startswith("md:"):
             migrate_storage(path, str(target))

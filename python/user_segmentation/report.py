@@ -191,6 +191,13 @@ class ReportError(Exception):
 def _connect(db: Path) -> duckdb.DuckDBPyConnection:
     if not db.is_file():
         raise ReportError(f"no warehouse at {db}: run `dbt build` first, or pass --db (or set SEGMENTATION_DB)")
+    with db.open("rb") as handle:
+        magic = handle.read(12)[8:12]  # a DuckDB database file has "DUCK" at bytes 8-11
+    if magic != b"DUCK":
+        raise ReportError(
+            f"{db} is not a DuckDB warehouse: pass the database file `dbt build` wrote with --db "
+            "(default warehouse/segmentation.duckdb, or SEGMENTATION_DB), not an input file"
+        )
     try:
         # Aggregates only, but over every user: bounded like the build (SEGMENTATION_MEMORY_LIMIT).
         limit = os.environ.get("SEGMENTATION_MEMORY_LIMIT", "1200MB")
@@ -539,10 +546,19 @@ def _read(db: Path) -> dict:
 
 def _write_atomically(out: Path, html: str) -> None:
     """Write ``out`` through a temporary file beside it, so a reader never sees half a report."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.is_dir() or str(out).endswith(("/", os.sep)):
+        raise ReportError(f"--out {out} is a directory: the output must be a file path, e.g. {out / 'report.html'}")
     partial = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    partial.write_text(html, encoding="utf-8")
-    partial.replace(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(html, encoding="utf-8")
+        partial.replace(out)
+    except OSError as err:
+        raise ReportError(
+            f"cannot write the report to {out}: {err.strerror or err} (the output must be a file path)"
+        ) from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def render_report(db: Path, out: Path) -> Path:

@@ -116,6 +116,43 @@ def _quoted_path(folder: Path) -> Path:
     return path
 
 
+def edited_record(record: int, edit: Callable[[str], str], count: int = BASE_ROWS) -> str:
+    """The sample as CSV with the text of data record ``record`` (1-based) changed by ``edit``."""
+    lines = to_csv(sample_rows(count)).split("\n")
+    assert lines[record].startswith(f"{record},") and '"' in lines[record]
+    lines[record] = edit(lines[record])
+    return "\n".join(lines)
+
+
+def without_closing_quote(line: str) -> str:
+    return line[: line.rfind('"')] + line[line.rfind('"') + 1 :]
+
+
+def with_opening_quote(line: str) -> str:
+    fields = line.split(",")
+    fields[2] = '"' + fields[2]
+    return ",".join(fields)
+
+
+def with_bare_cr(line: str) -> str:
+    fields = line.split(",")
+    fields[3] = fields[3][:2] + "\r" + fields[3][2:]
+    return ",".join(fields)
+
+
+def messages_fit_on_a_screen(run) -> bool:
+    """No line of dbt's output is longer than a few hundred characters (no dumped content)."""
+    return max(len(line) for line in run.output.splitlines()) < 600
+
+
+CP1252_TEXT = "Gaming \u2013 \u201cCaf\u00e9\u201d \u2022 Reading"
+CORRUPT_UTF8 = (
+    base_plus(extra_user(901, Top_Interests="Caf\u00e9 Culture"), extra_user(902), extra_user(903))
+    .encode()
+    .replace(b"\n902,", b"\n902,\xff\xfe", 1)
+)
+
+
 ODD = extra_user(
     901,
     Age=" 25-34 ",
@@ -433,5 +470,113 @@ CASES: list[Case] = [
         "Build stops, naming the file",
         lambda folder: folder / "nowhere.csv",
         error=["nowhere.csv", "not found"],
+    ),
+    Case(
+        "unclosed_quote",
+        "A closing quote missing (record 37 of 100)",
+        "Build stops before any model runs, naming the line where the quote opens",
+        text_file("unclosed.csv", edited_record(37, without_closing_quote)),
+        error=["unclosed.csv", "line 38 (record 37) opens a quote", "never closed", "cannot be counted reliably"],
+        check=messages_fit_on_a_screen,
+    ),
+    Case(
+        "unclosed_opening_quote",
+        "An opening quote never closed (record 500 of 1,000)",
+        "Build stops before any model runs, naming the line where the quote opens",
+        text_file("opened.csv", edited_record(500, with_opening_quote, count=1000)),
+        error=["opened.csv", "line 501 (record 500) opens a quote", "never closed"],
+        check=messages_fit_on_a_screen,
+    ),
+    Case(
+        "unclosed_quote_last_line",
+        "A quote left open on the last line",
+        "Quarantined as a malformed record (nothing follows it)",
+        text_file("lastquote.csv", edited_record(100, without_closing_quote)),
+        valid=99,
+        rejected=1,
+        reasons={"malformed_record": 1},
+        check=lambda run: run.scalar("select source_row_number from rejected_user_profiles") == 100,
+    ),
+    Case(
+        "bare_carriage_return",
+        "A bare carriage return (`\\r`) inside a record",
+        "Build stops, naming the line and record",
+        text_file("cr.csv", edited_record(50, with_bare_cr)),
+        error=["cr.csv", "line 51 (record 50) holds a carriage return"],
+        check=messages_fit_on_a_screen,
+    ),
+    Case(
+        "cp1252",
+        "Windows-1252 (en dash, curly quotes, bullet)",
+        "Build stops, naming the line; suggests `input_encoding: cp1252`",
+        text_file("cp1252.csv", base_plus(extra_user(901, Top_Interests=CP1252_TEXT)), "cp1252"),
+        error=["cp1252.csv", "is not UTF-8 encoded", "line 102", "input_encoding: cp1252"],
+        check=lambda run: "input_encoding: latin-1" not in run.output and messages_fit_on_a_screen(run),
+    ),
+    Case(
+        "cp1252_declared",
+        "Windows-1252 with `input_encoding: cp1252` (or `windows-1252`)",
+        "Read through a UTF-8 copy beside the warehouse",
+        text_file("cp1252ok.csv", base_plus(extra_user(901, Top_Interests=CP1252_TEXT)), "cp1252"),
+        valid=101,
+        rejected=0,
+        vars={"input_encoding": "windows-1252"},
+        check=lambda run: run.scalar(f"select count(*) from stg_user_interests where interest = '{CP1252_TEXT}'") == 1,
+    ),
+    Case(
+        "cp1252_as_latin1",
+        "Windows-1252 declared as `input_encoding: latin-1`",
+        "Build stops, naming the line; suggests `input_encoding: cp1252`",
+        text_file("cp1252l.csv", base_plus(extra_user(901, Top_Interests=CP1252_TEXT)), "cp1252"),
+        error=["cp1252l.csv", "is not latin-1", "line 102", "input_encoding: cp1252"],
+        vars={"input_encoding": "latin-1"},
+    ),
+    Case(
+        "corrupt_bytes",
+        "A few bytes that are not UTF-8 in a UTF-8 file",
+        "Those records quarantined as malformed, with the line",
+        bytes_file("corrupt.csv", CORRUPT_UTF8),
+        valid=102,
+        rejected=1,
+        reasons={"malformed_record": 1},
+        check=lambda run: (
+            run.query(
+                "select source_row_number, rejection_summary like '%not valid utf-8 (line 103)%' "
+                "from rejected_user_profiles"
+            )
+            == [(102, True)]
+        ),
+    ),
+    Case(
+        "utf16_be",
+        "UTF-16 big-endian with a byte-order mark",
+        "Read through a UTF-8 copy beside the warehouse",
+        bytes_file("be.csv", b"\xfe\xff" + base_plus().encode("utf-16-be")),
+        valid=100,
+        rejected=0,
+    ),
+    Case(
+        "binary_file",
+        "A binary file renamed `.csv`",
+        "Build stops: not a text file (no bytes dumped)",
+        bytes_file("binary.csv", bytes(range(256)) * 12),
+        error=["binary.csv", "is not a text file"],
+        check=messages_fit_on_a_screen,
+    ),
+    Case(
+        "long_line",
+        "A 20 MB line (over the 16 MB record limit)",
+        "Quarantined as a malformed record, its text shortened",
+        text_file("long.csv", base_plus(extra_user(901, Location="x" * 20_000_000))),
+        valid=100,
+        rejected=1,
+        reasons={"malformed_record": 1},
+        check=lambda run: (
+            run.query(
+                "select source_row_number, length(raw_line) <= 10000, rejection_summary like '%16 MB%' "
+                "from rejected_user_profiles"
+            )
+            == [(101, True, True)]
+        ),
     ),
 ]

@@ -100,3 +100,52 @@ def test_path_with_quotes_is_a_literal(tmp_path: Path) -> None:
     folder.mkdir()
     found = inspect_input(str(write(folder / "o'k.csv", csv_text(GOOD_ROW))))
     assert duckdb.connect().execute(found.read_sql).fetchall()[0][0] == 1
+
+
+def test_unclosed_quote_stops_naming_the_line(tmp_path: Path) -> None:
+    rows = [GOOD_ROW.replace("1,", f"{n},", 1) for n in range(1, 6)]
+    rows[2] = rows[2][:-1]  # record 3 loses its closing quote
+    path = write(tmp_path / "q.csv", csv_text(*rows))
+    with pytest.raises(InputFileError, match=r"line 4 \(record 3\) opens a quote") as err:
+        inspect_input(str(path))
+    assert str(path) in str(err.value) and len(str(err.value)) < 600
+
+
+def test_counts_agree_with_the_read_dbt_runs(tmp_path: Path) -> None:
+    """The inspection's count is the count of read_sql, also for records with invalid bytes."""
+    good = [GOOD_ROW.replace("1,", f"{n},", 1).replace("Gaming", "Caf\u00e9") for n in range(1, 6)]
+    data = csv_text(*good).encode().replace(b"\n3,", b"\n3,\xff", 1)
+    path = tmp_path / "c.csv"
+    path.write_bytes(data)
+    found = inspect_input(str(path))
+    rows = duckdb.connect().execute(found.read_sql).fetchall()
+    assert found.rows_read == len(rows) == 4
+    assert [(m.source_row_number, m.error_type) for m in found.malformed] == [(3, "INVALID ENCODING")]
+
+
+@pytest.mark.parametrize("declared", ["cp1252", "windows-1252", "CP1252"])
+def test_cp1252_is_read_through_a_utf8_copy(tmp_path: Path, declared: str) -> None:
+    text = csv_text(GOOD_ROW.replace("Gaming", "Gaming \u2013 \u201cx\u201d \u2022"))
+    path = write(tmp_path / "w.csv", text, "cp1252")
+    found = inspect_input(str(path), declared, work_dir=str(tmp_path / "work"))
+    assert found.read_path.startswith(str(tmp_path / "work")) and found.encoding == "utf-8"
+    assert duckdb.connect().execute(found.read_sql).fetchall()[0][-1] == "Gaming \u2013 \u201cx\u201d \u2022, Pet Care"
+    assert [p.name for p in (tmp_path / "work").iterdir()] == [Path(found.read_path).name]
+
+
+def test_encoding_advice_fits_the_bytes(tmp_path: Path) -> None:
+    cp = write(tmp_path / "cp.csv", csv_text(GOOD_ROW.replace("Gaming", "Gaming \u2013 x")), "cp1252")
+    with pytest.raises(InputFileError, match="input_encoding: cp1252") as err:
+        inspect_input(str(cp))
+    assert "latin-1" not in str(err.value)
+    latin = write(tmp_path / "l.csv", csv_text(GOOD_ROW.replace("Gaming", "Caf\u00e9")), "latin-1")
+    with pytest.raises(InputFileError, match="input_encoding: latin-1"):
+        inspect_input(str(latin))
+
+
+def test_out_of_memory_advises_segmentation_memory_limit(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SEGMENTATION_MEMORY_LIMIT", "100KB")
+    path = write(tmp_path / "m.csv", csv_text(*[GOOD_ROW] * 50))
+    with pytest.raises(InputFileError, match="SEGMENTATION_MEMORY_LIMIT") as err:
+        inspect_input(str(path))
+    assert "SET memory_limit" not in str(err.value) and str(path) in str(err.value)

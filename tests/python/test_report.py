@@ -548,3 +548,24 @@ def test_cli_exits_2_with_one_line(sample_warehouse, tmp_path: Path, capsys) -> 
     out = tmp_path / "made" / "report.html"
     assert main(["report", "--db", str(sample_warehouse.db), "--out", str(out)]) == 0
     assert out.is_file() and str(out) in capsys.readouterr().out
+
+
+def test_cli_says_an_input_file_is_not_a_warehouse(tmp_path: Path, capsys) -> None:
+    csv_file = tmp_path / "users.csv"
+    csv_file.write_text("User ID,Age\n1,25-34\n")
+    assert main(["report", "--db", str(csv_file), "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert f"{csv_file} is not a DuckDB warehouse" in err
+    assert "in-memory" not in err and "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_cli_out_directory_is_refused_and_leaves_no_temporary_file(sample_warehouse, tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for out in (str(folder), str(folder) + "/"):
+        assert main(["report", "--db", str(sample_warehouse.db), "--out", out]) == 2
+        err = capsys.readouterr().err
+        assert "must be a file path" in err and str(folder) in err and "Traceback" not in err
+    assert list(folder.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
