@@ -197,6 +197,7 @@ class Plugin(BasePlugin):
             background_imports.start()
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
+        __import__("user_segmentation.settings_check").settings_check.check_environment(creds, config)
         path = str(creds.path)
         check_warehouse_free(path)
         target = config.get(STORAGE_SETTING)
