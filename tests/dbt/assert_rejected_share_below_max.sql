@@ -1,6 +1,7 @@
 -- At most vars.max_rejected_share of the input rows are rejected (warn by default; set
 -- vars.max_rejected_share_severity: error to stop the build). The failing row says how many
 -- of how many rows were rejected and the most common reasons (see rejected_user_profiles).
+-- It reads only base_user_profiles__checked, so with `error` every model after it is skipped.
 {{ config(severity=segmentation_settings()['max_rejected_share_severity'] | upper, store_failures=true) }}
 
 with
@@ -14,7 +15,7 @@ reasons as (
     select
         reason.column || ': ' || reason.code as reason,
         count(*) as rows_with_reason
-    from (select unnest(rejection_reasons) as reason from {{ ref('rejected_user_profiles') }})
+    from (select unnest(rejection_reasons) as reason from {{ ref('base_user_profiles__checked') }} where not is_valid)
     group by all
 ),
 
