@@ -14,7 +14,7 @@
     {#- The settings that shape the profiles, the quality gates and the report. -#}
     {{ return([
         'min_segment_share_severity', 'min_cell_users', 'interest_index_threshold', 'report_top_traits',
-        'histogram_bins',
+        'histogram_bins', 'max_rejected_share', 'max_rejected_share_severity',
     ]) }}
 {% endmacro %}
 
@@ -23,6 +23,11 @@
     {%- set settings = {} -%}
     {%- for name in clustering_setting_names() + report_setting_names() -%}
         {%- do settings.update({name: var(name)}) -%}
+        {#- A severity is read by test configs when dbt parses, before on-run-start's check. -#}
+        {%- if name.endswith('_severity') and (var(name) | string | trim | lower) not in ['warn', 'error'] -%}
+            {%- do exceptions.raise_compiler_error(
+                'vars.' ~ name ~ ' must be one of warn | error, got ' ~ (var(name) | tojson)) -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ return(settings) }}
 {% endmacro %}

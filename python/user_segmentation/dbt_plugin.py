@@ -199,6 +199,7 @@ class Plugin(BasePlugin):
             background_imports.start()
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
+        __import__("user_segmentation.settings_check").settings_check.check_environment(creds, config)
         path = str(creds.path)
         check_warehouse_free(path)
         if path != ":memory:" and not path.startswith("md:"):
