@@ -3,11 +3,11 @@
     copy the profile marts aggregate, so they need no join back to the users. The engineered
     features are not stored: readers compute them with engineered_feature() (at 10 million
     users the write, not the labelling, is the cost). previous_segment_id comes from this
-    table as the last build left it. -#}
+    table as the last published build left it (`published`, macro published_relation). -#}
 {%- set keep = ['user_id', 'sample_key', 'interest_mask', 'other_interests']
     + (numeric_features().keys() | reject('in', engineered_features()) | list)
     + (profile_levels().keys() | list) %}
-{%- set previous = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) %}
+{%- set previous = published_relation(this.identifier) %}
 {%- set slots = segment_slots() %}
 
 with

@@ -1,7 +1,7 @@
 """The final K-Means fit on the hash sample: one row per segment with its centroid and name.
 
 Thin on purpose: the work is user_segmentation.segmentation_steps.final_fit_table. The
-previous run's centroids (this table, before it is replaced) keep segment ids stable.
+published build's centroids (this table as readers see it) keep segment ids stable.
 """
 
 
@@ -13,9 +13,10 @@ def model(dbt, session):
     settings = Settings.from_json(settings_json)
     k, run_id = dbt.ref("int_segmentation_k_sweep").filter("chosen").project("k, run_id").fetchall()[0]
     stats = dbt.ref("int_feature_stats").df()
-    try:
-        previous = session.sql(f"select segment_id, features, centroid_z from {dbt.this}").df()
-    except Exception:  # first run: there is no previous table
+    try:  # the last published build's segments (the warehouse readers see, attached read-only)
+        published = f"published.{dbt.this.schema}.{dbt.this.identifier}"
+        previous = session.sql(f"select segment_id, features, centroid_z from {published}").df()
+    except Exception:  # first build: nothing published yet
         previous = None
     table = final_fit_table(dbt.ref("int_fit_sample"), stats, int(k), run_id, settings, previous)
     # A relation on this connection: dbt-duckdb then writes the table on the same connection.

@@ -1,5 +1,7 @@
-{{ config(materialized='incremental', on_schema_change='append_new_columns') }}
-{#- Append-only: one row per build, never rewritten. -#}
+{{ config(materialized='table') }}
+{#- Append-only history: the published builds' rows (as readers see them, `published`) and this
+    build's row. Only published builds are in it: a failed build's row stays in its own file. -#}
+{%- set history = published_relation(this.identifier) %}
 
 with
 
@@ -79,6 +81,15 @@ final as (
     cross join assignments
     cross join fit
     cross join settings
+),
+
+all_runs as (
+    {%- if history is not none %}
+    -- By name: a history written before a column existed gets nulls in it.
+    select * from {{ history }}
+    union all by name
+    {%- endif %}
+    select * from final
 )
 
-select * from final
+select * from all_runs

@@ -34,7 +34,7 @@ import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt_common.exceptions import DbtRuntimeError
 
-from . import background_imports
+from . import background_imports, publish
 from .input_file import InputFile, InputFileError, inspect_input
 from .sql import quote_identifier, quote_literal
 
@@ -192,8 +192,20 @@ def migrate_storage(path: str, target: str) -> bool:
     return True
 
 
+def _published_unreadable(published: Path, err: Exception) -> DbtRuntimeError:
+    first = (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
+    return DbtRuntimeError(
+        f"The published warehouse {published} cannot be read ({first}). If another process has it "
+        "open for writing, close that connection (readers should open it read-only) and build again."
+    )
+
+
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
+        self.published: Path | None = None
+        self.build: Path | None = None
+        if plugin_config.get("published_path"):
+            self.published = Path(str(plugin_config["published_path"]))
         if _runs_python_models():
             # scikit-learn and pandas load while the SQL models run, off the critical path.
             background_imports.start()
@@ -205,8 +217,48 @@ class Plugin(BasePlugin):
         if path != ":memory:" and not path.startswith("md:"):
             _WORK_DIR["path"] = str(Path(path).resolve().parent)
         target = config.get(STORAGE_SETTING)
+        if self.published is not None and Path(path) != self.published:
+            self.build = Path(path)
+            if target and self.published.exists():
+                try:
+                    migrate_storage(str(self.published), str(target))
+                except duckdb.Error as err:
+                    raise _published_unreadable(self.published, err) from None
+            done = publish.prepare_build(self.build, self.published, publish.is_full_build())
+            if done:
+                print(f"user_segmentation: {done}", file=sys.stderr, flush=True)
         if target and Path(path).exists() and path != ":memory:" and not path.startswith("md:"):
             migrate_storage(path, str(target))
+
+    def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
+        """Attach the published warehouse read-only (the previous build's state), and register
+        the publish step the on-run-end hook calls (macro publish_build)."""
+        if self.build is None or self.published is None:
+            return
+        if self.published.exists():
+            try:
+                conn.execute(f"attach if not exists {quote_literal(str(self.published))} as published (read_only)")
+            except duckdb.Error as err:
+                raise _published_unreadable(self.published, err) from None
+        conn.create_function(
+            "segmentation_publish",
+            self._publish,
+            [duckdb.sqltype("INTEGER"), duckdb.sqltype("INTEGER")],
+            duckdb.sqltype("VARCHAR"),
+            side_effects=True,
+        )
+
+    def _publish(self, failures: int, skipped: int) -> str:
+        """The publish step: the build file replaces the published one, or a sentence why not."""
+        assert self.build is not None and self.published is not None
+        reason = publish.publish_decision(int(failures or 0), int(skipped or 0))
+        if reason:
+            return (
+                f"Not published: {reason}. Readers still see the previous build in {self.published}; "
+                f"this run's tables are in {self.build}."
+            )
+        publish.publish(self.build, self.published)
+        return f"Published: {self.published} now holds this build (every model and test passed)."
 
     def load(self, source_config: Any) -> pa.Table:
         path = str(source_config.get("path", "") or "").strip()

@@ -38,7 +38,10 @@ final as (
         ad_interaction_seconds,
         {{ interests_from_mask('interest_mask', 'other_interests') }} as interests,
         interest_mask,
-        other_interests
+        other_interests,
+        -- The build that made this view (a constant: free at any size); readers compare it with
+        -- dim_users.run_id and segmentation_runs.run_id.
+        '{{ invocation_id }}' as run_id
     from valid
 )
 
