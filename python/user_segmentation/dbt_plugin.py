@@ -107,6 +107,21 @@ def check_warehouse_free(path: str) -> None:
         raise DbtRuntimeError(f"The warehouse {path} cannot be opened: {err}") from None
 
 
+def _input_from_command_line() -> tuple[str, str] | None:
+    """(input_path, input_encoding) from ``--vars`` for a command that runs models, else None."""
+    try:
+        from dbt.flags import get_flags
+
+        flags = get_flags()
+        if getattr(flags, "WHICH", None) not in {"build", "run"}:
+            return None
+        given = dict(getattr(flags, "VARS", None) or {})
+    except Exception:  # noqa: BLE001 - no flags (the plugin used outside the dbt CLI)
+        return None
+    path = str(given.get("input_path", "") or "").strip()
+    return (path, str(given.get("input_encoding", "") or "utf-8")) if path else None
+
+
 def _runs_python_models() -> bool:
     """True for the dbt commands that execute models (build, run)."""
     try:
@@ -229,6 +244,11 @@ class Plugin(BasePlugin):
                 print(f"user_segmentation: {done}", file=sys.stderr, flush=True)
         if target and Path(path).exists() and path != ":memory:" and not path.startswith("md:"):
             migrate_storage(path, str(target))
+        given = _input_from_command_line()
+        if given is not None:
+            # A file that cannot be read stops the build here, before any seed, hook or model
+            # runs; the source tables later reuse this inspection.
+            _inspect(*given)
 
     def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
         """Attach the published warehouse read-only (the previous build's state), and register
