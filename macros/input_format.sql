@@ -52,15 +52,14 @@
     {#- The level as the dimension's ENUM (level_type), matched after trimming and ignoring case;
         null if unknown. Exact spellings take the fast path: a cast to the ENUM is a dictionary
         lookup (about 25x cheaper than a CASE over the levels at millions of rows); only the
-        rest are trimmed, case-folded and looked up in a map of the lower-case spellings. -#}
+        rest are trimmed, case-folded and matched against the lower-case spellings. -#}
     coalesce(
         try_cast({{ column_sql }} as {{ level_type(dimension) }}),
-        (map {
+        (case lower({{ clean_text(column_sql) }})
             {%- for batch in profile_levels()[dimension] | batch(3) %}
-            {%- set outer = loop %}
-            {% for level in batch %}'{{ level | lower }}': '{{ level }}'{{ ', ' if not (loop.last and outer.last) }}{% endfor %}
+            {% for level in batch %}when '{{ level | lower }}' then '{{ level }}'{{ ' ' if not loop.last }}{% endfor %}
             {%- endfor %}
-        }[lower({{ clean_text(column_sql) }})])::{{ level_type(dimension) }}
+        end)::{{ level_type(dimension) }}
     )
 {%- endmacro %}
 

@@ -100,7 +100,8 @@
     list_sort(list_concat(
         list_filter(
             {{ known_interests_literal() }},
-            lambda interest, position: ({{ mask_sql }} >> (position - 1)) & 1 = 1
+            lambda interest: ({{ mask_sql }} >> (list_position(
+                {{ known_interests_literal() }}, interest) - 1)) & 1 = 1
         ),
         coalesce({{ other_sql }}, [])
     ))

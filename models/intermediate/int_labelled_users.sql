@@ -10,6 +10,7 @@
 {%- set previous = published_relation(this.identifier) %}
 {%- set slots = segment_slots() %}
 
+-- noqa: disable=LT02
 with
 
 features as (

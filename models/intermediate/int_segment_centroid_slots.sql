@@ -3,6 +3,7 @@
     the centroid of segment <slot> on the clustering feature at <position>, in weighted
     z-units. Slots run to the highest k the settings allow; a slot without a segment is null. -#}
 
+-- noqa: disable=LT02
 with
 
 centroids as (

@@ -7,7 +7,7 @@
     A table of k x features rows: the mart reads it twice. -#}
 {%- set features = numeric_features() %}
 
--- noqa: disable=LT02
+-- noqa: disable=LT02,LT05
 with
 
 labelled as not materialized (

@@ -3,7 +3,7 @@
     every segment (0 users where none), so a chart never silently misses a level. -#}
 {%- set levels = profile_levels() %}
 
--- noqa: disable=LT02
+-- noqa: disable=LT02,LT05
 with
 
 -- Read once per dimension: re-read (two columns each), never copied.
@@ -14,7 +14,8 @@ labelled as not materialized (
 counted as (
     {%- for dimension in levels %}
     select segment_id, '{{ dimension }}' as dimension, {{ dimension }} as level, count(*) as users
-    from labelled group by segment_id, {{ dimension }}
+    from labelled
+    group by segment_id, {{ dimension }}
     {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
@@ -29,7 +30,7 @@ catalogue as (
         ('{{ dimension }}', {{ dimension_loop.index }}, '{{ level }}', {{ loop.index }}){{ ',' if not (loop.last and dimension_loop.last) }}
         {%- endfor %}
         {%- endfor %}
-    ) as levels (dimension, dimension_order, level, level_order)
+    ) as levels (dimension, dimension_order, level, level_order) -- noqa: AL05
 ),
 
 segments as (

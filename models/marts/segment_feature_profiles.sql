@@ -5,6 +5,7 @@
 {%- set clustered = [] %}
 {%- for spec in cluster_feature_specs() if spec.kind == 'numeric' %}{% do clustered.append(spec.name) %}{% endfor %}
 
+-- noqa: disable=LT02
 with
 
 long_form as (
@@ -54,7 +55,15 @@ final as (
         segment_id,
         feature,
         feature_order,
-        feature in ({{ "'" ~ (clustered | join("', '")) ~ "'" if clustered else 'null' }}) as is_cluster_feature,
+        {%- if clustered %}
+        feature in (
+            {%- for batch in clustered | batch(4) %}
+            {{ "'" ~ (batch | join("', '")) ~ "'" }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as is_cluster_feature,
+        {%- else %}
+        false as is_cluster_feature,
+        {%- endif %}
         users,
         segment_mean,
         segment_median,

@@ -5,6 +5,7 @@
 {%- set columns = numeric_checks() | map(attribute=0) | list %}
 {%- set bins = segmentation_settings()['histogram_bins'] | int %}
 
+-- noqa: disable=LT02
 with
 
 -- Read once for the bounds and once per column: re-read, never copied.
@@ -25,9 +26,16 @@ counted as (
     {%- for column in columns %}
     select '{{ column }}' as feature, least(floor(({{ column }} - bounds.low)
         / nullif(bounds.high - bounds.low, 0) * {{ bins }}), {{ bins - 1 }})::integer as bin, count(*) as users
-    from labelled cross join bounds where bounds.feature = '{{ column }}' group by all
+    from labelled
+    cross join bounds
+    where bounds.feature = '{{ column }}'
+    group by all
     {{- '\n    union all' if not loop.last }}
     {%- endfor %}
+),
+
+bin_numbers as (
+    select unnest(range({{ bins }}))::integer as bin
 ),
 
 grid as (
@@ -38,7 +46,7 @@ grid as (
         bounds.high,
         bin_numbers.bin
     from bounds
-    cross join (select unnest(range({{ bins }}))::integer as bin) as bin_numbers
+    cross join bin_numbers
     where bin_numbers.bin = 0 or bounds.high > bounds.low
 ),
 

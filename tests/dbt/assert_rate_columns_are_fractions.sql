@@ -2,6 +2,7 @@
 -- above 1 (and at most 100), e.g. 5 meaning 5%. The rates are fractions 0-1.
 {{ config(severity='warn', store_failures=true) }}
 
+-- noqa: disable=LT02
 with
 
 rejected as (

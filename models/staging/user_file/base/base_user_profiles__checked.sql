@@ -7,6 +7,7 @@
 {%- set typed_columns = ['user_id'] + (profile_levels().keys() | list)
     + (numeric_checks() | map(attribute=0) | list) + ['interest_mask', 'other_interests'] %}
 
+-- noqa: disable=LT02
 with
 
 validated as (

@@ -4,6 +4,7 @@
     every one is `conflicting_duplicate`. Reads the repeated records, typed
     (base_user_profiles__repeated). -#}
 
+-- noqa: disable=LT02
 with
 
 repeated_typed as (

@@ -5,6 +5,7 @@
     vars.input_format. Empty when there is no input file (the seed is read instead). -#}
 {%- set manifest = source('user_file', 'input_manifest') %}
 
+-- noqa: disable=LT02
 with
 
 {%- if input_path() == '' %}

@@ -7,6 +7,7 @@
 {%- set file_records = ref('base_user_profiles__file_records') %}
 {%- set malformed = ref('base_user_profiles__malformed') %}
 
+-- noqa: disable=LT02
 with
 
 {%- if input_path() == '' %}

@@ -2,6 +2,7 @@
 {#- Renames: the embedded seed raw_user_profiles (the default input), one row per record, as
     text: source_row_number (1-based) and raw_<name> per column of vars.input_format. -#}
 
+-- noqa: disable=LT02
 with
 
 seed_rows as (
