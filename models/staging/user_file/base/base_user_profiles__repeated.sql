@@ -1,7 +1,9 @@
-{{ config(materialized='view') }}
+{{ config(materialized='table') }}
 {#- The records whose user id (a whole number) appears more than once in the input, typed
     (typed_user_rows, as in base_user_profiles__typed): what base_user_profiles__duplicates
-    compares. Found from the ids alone, so only these few records are typed a second time. -#}
+    compares. Found from the ids alone, so only these few records are typed a second time. A
+    table (usually empty, always small): its tests and base_user_profiles__duplicates read it
+    instead of sorting every id again. -#}
 
 with
 
