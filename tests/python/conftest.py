@@ -33,21 +33,27 @@ class DbtRun:
         return self.query(sql)[0][0]
 
 
-def run_dbt(db: Path, *args: str, vars_yaml: str | None = None, timeout: int = 600) -> DbtRun:
-    """``dbt <args>`` from the project root in a fresh process, against its own database file."""
+def dbt_env(db: Path, project: Path = ROOT, target: str = "target") -> dict[str, str]:
+    """The environment of a dbt process on ``project`` whose published warehouse is ``db``."""
+    return {
+        **os.environ,
+        "SEGMENTATION_DB": str(db),
+        "DBT_PROFILES_DIR": str(project),
+        "DBT_PROJECT_DIR": str(project),
+        "DBT_USE_COLORS": "false",
+        "DBT_LOG_PATH": str(db.parent / "logs"),
+        "DBT_TARGET_PATH": str(db.parent / target),
+    }
+
+
+def run_dbt(db: Path, *args: str, vars_yaml: str | None = None, timeout: int = 600, project: Path = ROOT) -> DbtRun:
+    """``dbt <args>`` from ``project`` (the root, or a copy) in a fresh process, against its own database file."""
     command = [str(BIN / "dbt"), *args]
     if vars_yaml is not None:
         command += ["--vars", vars_yaml]
-    env = {
-        **os.environ,
-        "SEGMENTATION_DB": str(db),
-        "DBT_PROFILES_DIR": str(ROOT),
-        "DBT_PROJECT_DIR": str(ROOT),
-        "DBT_USE_COLORS": "false",
-        "DBT_LOG_PATH": str(db.parent / "logs"),
-        "DBT_TARGET_PATH": str(db.parent / "target"),
-    }
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        command, cwd=project, env=dbt_env(db, project), capture_output=True, text=True, timeout=timeout
+    )
     return DbtRun(done.returncode, done.stdout + done.stderr, db)
 
 

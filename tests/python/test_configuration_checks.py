@@ -123,19 +123,8 @@ def _read_only_folder() -> Path | None:
 
 
 def run_dbt_in(project: Path, db: Path, *args: str, vars_yaml: str | None = None) -> DbtRun:
-    """``dbt <args>`` in ``project`` (the project root or a copy of it) against ``db``; logs in project."""
-    command = [str(BIN / "dbt"), *args] + (["--vars", vars_yaml] if vars_yaml is not None else [])
-    env = {
-        **os.environ,
-        "SEGMENTATION_DB": str(db),
-        "DBT_PROFILES_DIR": str(project),
-        "DBT_PROJECT_DIR": str(project),
-        "DBT_USE_COLORS": "false",
-        "DBT_LOG_PATH": str(project / "logs"),
-        "DBT_TARGET_PATH": str(project / "target"),
-    }
-    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
-    return DbtRun(done.returncode, done.stdout + done.stderr, db)
+    """``dbt <args>`` in ``project`` (the project root or a copy of it) against ``db``."""
+    return run_dbt(db, *args, vars_yaml=vars_yaml, project=project)
 
 
 def project_copy(folder: Path) -> Path:
@@ -145,17 +134,6 @@ def project_copy(folder: Path) -> Path:
     for name in ("macros", "models", "seeds", "tests/dbt"):
         shutil.copytree(ROOT / name, folder / name)
     return folder
-
-
-def _read_only_folder() -> Path | None:
-    """A folder on a file system nobody can write to (or None where there is none)."""
-    for candidate in (Path("/proc/self"), Path("/sys/kernel")):
-        try:
-            with open(candidate / "probe", "w"):
-                pass
-        except OSError:
-            return candidate
-    return None
 
 
 @pytest.mark.dbt

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import duckdb
 import pytest
 import yaml
 
+from tests.python.conftest import dbt_env
 from user_segmentation import input_format
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,15 +32,7 @@ MACRO_VALUES = (
 
 
 def _dbt(project: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "SEGMENTATION_DB": str(tmp / "w.duckdb"),
-        "DBT_PROFILES_DIR": str(project),
-        "DBT_PROJECT_DIR": str(project),
-        "DBT_USE_COLORS": "false",
-        "DBT_LOG_PATH": str(tmp / "logs"),
-        "DBT_TARGET_PATH": str(tmp / "target"),
-    }
+    env = dbt_env(tmp / "w.duckdb", project)
     return subprocess.run([str(BIN / "dbt"), *args], cwd=project, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -111,7 +103,9 @@ def test_one_change_to_the_declaration_reaches_both_sides_and_the_build(tmp_path
     # (The unit tests are left out: they assert the default vocabulary, where Knitting is unknown.)
     built = _dbt(project, tmp_path, "build", "--exclude", "test_type:unit")
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    # A build with --exclude is not published: its tables are in the build file.
+    assert "Not published" in built.stdout
+    con = duckdb.connect(str(tmp_path / "w.duckdb.build"), read_only=True)
     try:
         found = con.execute(
             "select gender::varchar, interests, interest_mask from stg_user_profiles where source_row_number <= 3"

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.python.conftest import BIN, ROOT, run_dbt
+from tests.python.conftest import BIN, ROOT, dbt_env, run_dbt
 
 pytestmark = pytest.mark.dbt
 
@@ -67,16 +67,7 @@ def published(tmp_path: Path) -> tuple[Path, str]:
 
 
 def start_build(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    environment = {
-        **os.environ,
-        "SEGMENTATION_DB": str(db),
-        "DBT_PROFILES_DIR": str(ROOT),
-        "DBT_PROJECT_DIR": str(ROOT),
-        "DBT_USE_COLORS": "false",
-        "DBT_LOG_PATH": str(db.parent / "logs"),
-        "DBT_TARGET_PATH": str(db.parent / "target-bg"),
-        **(env or {}),
-    }
+    environment = {**dbt_env(db, target="target-bg"), **(env or {})}
     return subprocess.Popen(
         [str(BIN / "dbt"), "build", *args],
         cwd=ROOT,
