@@ -271,7 +271,7 @@ class Plugin(BasePlugin):
     def _publish(self, failures: int, skipped: int) -> str:
         """The publish step: the build file replaces the published one, or a sentence why not."""
         assert self.build is not None and self.published is not None
-        reason = publish.publish_decision(int(failures or 0), int(skipped or 0))
+        reason = publish.publish_decision(int(failures or 0), int(skipped or 0), self.published.exists())
         if reason:
             return (
                 f"Not published: {reason}. Readers still see the previous build in {self.published}; "

@@ -30,6 +30,7 @@ __all__ = [
     "prepare_build",
     "publish",
     "publish_decision",
+    "selects_only_other_packages",
 ]
 
 BUILD_SUFFIX = ".build"
@@ -79,12 +80,27 @@ def prepare_build(build: Path, published: Path, full_build: bool) -> str:
     return ""
 
 
-def publish_decision(failures: int, skipped: int) -> str | None:
-    """Why this invocation must not publish, or None when it may."""
-    if not is_full_build():
-        return "only a full `dbt build` (no --select or --exclude) is published"
+def selects_only_other_packages(project: str = "user_segmentation") -> bool:
+    """True when --select names only other packages' nodes (``package:<name>``), none of ours."""
+    flags = _flags()
+    chosen = [str(part) for part in (getattr(flags, "SELECT", None) or ())]
+    tokens = [token for part in chosen for token in part.split()]
+    return bool(tokens) and all(t.startswith("package:") and t != f"package:{project}" for t in tokens)
+
+
+def publish_decision(failures: int, skipped: int, published_exists: bool = True) -> str | None:
+    """Why this invocation must not publish, or None when it may.
+
+    A full ``dbt build`` with nothing failed or skipped is published. So is, when nothing is
+    published yet, a passing run of only other packages' nodes (a checker such as
+    dbt-project-evaluator): it holds none of this project's tables, so no half of them.
+    """
     if failures:
         return f"{failures} node(s) failed (errors or failing tests)"
+    if not is_full_build():
+        if not published_exists and selects_only_other_packages():
+            return None
+        return "only a full `dbt build` (no --select or --exclude) is published"
     if skipped:
         return f"{skipped} node(s) were skipped"
     return None

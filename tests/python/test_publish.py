@@ -214,3 +214,29 @@ def test_a_held_warehouse_is_refused_plainly(published, held: str) -> None:
     assert one_build(db) == first
     again = run_dbt(db, "build")
     assert again.returncode == 0, again.output[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("which", "select", "exclude", "failures", "skipped", "exists", "publishes"),
+    [
+        ("build", (), (), 0, 0, True, True),
+        ("build", (), (), 1, 0, True, False),
+        ("build", (), (), 0, 2, True, False),
+        ("build", ("stg_user_profiles",), (), 0, 0, True, False),
+        ("build", (), ("test_type:unit",), 0, 0, True, False),
+        ("run", (), (), 0, 0, True, False),
+        # Only another package's nodes (a checker), nothing published yet: none of our tables.
+        ("build", ("package:dbt_project_evaluator",), (), 0, 0, False, True),
+        ("build", ("package:dbt_project_evaluator",), (), 0, 0, True, False),
+        ("build", ("package:user_segmentation",), (), 0, 0, False, False),
+        ("build", ("package:dbt_project_evaluator",), (), 1, 0, False, False),
+    ],
+)
+def test_publish_decision(monkeypatch, which, select, exclude, failures, skipped, exists, publishes) -> None:
+    from types import SimpleNamespace
+
+    from user_segmentation import publish
+
+    flags = SimpleNamespace(WHICH=which, SELECT=select, EXCLUDE=exclude, SELECTOR=None, RESOURCE_TYPE=())
+    monkeypatch.setattr(publish, "_flags", lambda: flags)
+    assert (publish.publish_decision(failures, skipped, exists) is None) is publishes
