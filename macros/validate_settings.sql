@@ -228,7 +228,7 @@
             {%- do problems.append('vars.input_path must be text: empty (the embedded sample) or a .csv/.parquet path, got '
                 ~ (var('input_path') | tojson)) -%}
         {%- endif -%}
-        {%- do _check_choice(problems, 'input_encoding', ['utf-8', 'utf8', 'latin-1', 'latin1', 'iso-8859-1', 'utf-16']) -%}
+        {%- do _check_choice(problems, 'input_encoding', var('input_format')['encodings'].keys() | list) -%}
         {%- for name in ['cluster_features', 'cluster_categoricals'] -%}
             {%- set value = var(name) -%}
             {%- if value is string -%}{%- set value = fromyaml(value) -%}{%- endif -%}

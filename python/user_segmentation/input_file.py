@@ -39,6 +39,7 @@ from pathlib import Path
 
 import duckdb
 
+from . import input_format
 from .input_format import COLUMNS, HEADER_BY_KEY, NUMERIC_COLUMNS, normalise_header
 from .sql import quote_identifier, quote_literal
 
@@ -56,16 +57,8 @@ __all__ = [
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 SAMPLE_BYTES = 1 << 20
-ENCODINGS = {
-    "utf-8": "utf-8",
-    "utf8": "utf-8",
-    "latin-1": "latin-1",
-    "latin1": "latin-1",
-    "iso-8859-1": "latin-1",
-    "cp1252": "cp1252",
-    "windows-1252": "cp1252",
-    "utf-16": "utf-16",
-}
+# The accepted input_encoding names -> the encoding read (vars.input_format.encodings).
+ENCODINGS: dict[str, str] = dict(input_format.ENCODINGS)
 TRANSCODED = {"cp1252": "cp1252", "utf-16-be": "utf-16"}  # our name -> Python codec
 MAX_LINE_BYTES = 16 * 1024 * 1024
 QUOTE_CHARS = 200

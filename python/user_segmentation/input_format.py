@@ -22,6 +22,7 @@ __all__ = [
     "BANDS",
     "COLUMNS",
     "DIMENSIONS",
+    "ENCODINGS",
     "FEATURES",
     "HEADERS",
     "HEADER_BY_KEY",
@@ -106,6 +107,7 @@ NUMERIC_COLUMNS: tuple[str, ...] = tuple(NUMERIC_RULES)
 BANDS: dict[str, dict[str, tuple[float | None, float | None]]] = {
     dim: {level: (bounds[0], bounds[1]) for level, bounds in levels.items()} for dim, levels in _FORMAT["bands"].items()
 }
+ENCODINGS: dict[str, str] = dict(_FORMAT.get("encodings") or {"utf-8": "utf-8"})
 FEATURES: dict[str, FeatureLabel] = {
     name: FeatureLabel(spec["label"], spec["unit"], int(spec["decimals"]), spec["high"], spec["low"])
     for name, spec in _CATALOG.items()
