@@ -170,7 +170,8 @@ def test_the_plugin_migrates_before_dbt_connects(tmp_path: Path, capsys) -> None
     db = tmp_path / "w" / "segmentation.duckdb"
     db.parent.mkdir()
     _newer_format_warehouse(db)
-    plugin = Plugin.__new__(Plugin)  # update_connection_config needs no plugin state
+    plugin = Plugin.__new__(Plugin)  # no published warehouse: the plugin migrates the file it is given
+    plugin.published, plugin.build = None, None
     plugin.update_connection_config(SimpleNamespace(path=str(db)), {STORAGE_SETTING: TARGET})
     assert storage_version(str(db)) == f"{TARGET}+"
     assert "migrating it once" in capsys.readouterr().err
