@@ -24,7 +24,6 @@ import sys
 from pathlib import Path
 
 __all__ = [
-    "BUILD_SUFFIX",
     "PUBLISH_PAUSE_VARIABLE",
     "is_full_build",
     "prepare_build",
@@ -33,7 +32,6 @@ __all__ = [
     "selects_only_other_packages",
 ]
 
-BUILD_SUFFIX = ".build"
 # Tests only: seconds to wait between the checkpoint and the rename, so a test can kill the
 # build inside the publish step.
 PUBLISH_PAUSE_VARIABLE = "SEGMENTATION_PUBLISH_PAUSE"
