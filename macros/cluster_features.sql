@@ -27,8 +27,13 @@
             {%- do exceptions.raise_compiler_error(
                 "vars.cluster_features." ~ name ~ ": weight must be a number above 0, got " ~ weight) -%}
         {%- endif -%}
+        {%- set keep = options.get('keep', false) -%}
+        {%- if keep is not sameas true and keep is not sameas false -%}
+            {%- do exceptions.raise_compiler_error(
+                "vars.cluster_features." ~ name ~ ": keep must be true or false, got " ~ (keep | tojson)) -%}
+        {%- endif -%}
         {%- do specs.append({
-            'name': name, 'kind': 'numeric', 'transform': transform, 'weight': weight,
+            'name': name, 'kind': 'numeric', 'transform': transform, 'weight': weight, 'keep': keep,
             'source_column': name, 'level': none,
             'high_label': known[name][0], 'low_label': known[name][1],
         }) -%}
@@ -49,7 +54,7 @@
         {%- for level in levels[column] -%}
             {%- do specs.append({
                 'name': column ~ '__' ~ (level | lower | replace('+', 'plus') | replace(' ', '_') | replace('-', '_')),
-                'kind': 'indicator', 'transform': 'none', 'weight': weight,
+                'kind': 'indicator', 'transform': 'none', 'weight': weight, 'keep': false,
                 'source_column': column, 'level': level,
                 'high_label': 'Mostly ' ~ level, 'low_label': 'Few ' ~ level,
             }) -%}

@@ -9,12 +9,13 @@
 {% endmacro %}
 
 {% macro squared_distance_sql(slot, centroid_alias='centroids') -%}
-    {#- Squared distance from a user's z row (z<position>) to the centroid in slot, four terms a
-        line; x * x, not power(x, 2), which costs twice as much at millions of rows. -#}
+    {#- Squared distance from a user's z row (z<position>, times w_<position>: 0 for a feature
+        the segments were not fitted on) to the centroid in slot, four terms a line; x * x, not
+        power(x, 2), which costs twice as much at millions of rows. -#}
     {%- for batch in range(1, cluster_feature_specs() | length + 1) | batch(4) -%}
     {%- set outer = loop -%}
     {%- for position in batch -%}
-    {%- set term = 'z' ~ position ~ ' - ' ~ centroid_alias ~ '.c' ~ slot ~ '_' ~ position -%}
+    {%- set term = 'z' ~ position ~ ' * ' ~ centroid_alias ~ '.w_' ~ position ~ ' - ' ~ centroid_alias ~ '.c' ~ slot ~ '_' ~ position -%}
     ({{ term }}) * ({{ term }}){{ ' +' if not (loop.last and outer.last) }}{{ ' ' if not loop.last }}
     {%- endfor -%}
     {{ '\n            ' if not outer.last }}

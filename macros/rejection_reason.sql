@@ -91,7 +91,6 @@
             {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
             {{ numeric_reasons(column, minimum=minimum, maximum=maximum, whole=whole, hint=hint) }}
             {%- endfor %}
-            {{ rejection_reason('interest_mask = 0 and other_interests is null', 'top_interests', 'missing_value', "'no interests listed'") }}
         ], lambda reason: reason is not null), [])
     end
 {%- endmacro %}

@@ -6,7 +6,7 @@
     {#- The settings that change the segmentation (with the features, they make the config hash). -#}
     {{ return([
         'k', 'k_min', 'k_max', 'seed', 'n_init', 'fit_sample_size', 'selection_sample_size',
-        'silhouette_sample_size', 'stability_resamples', 'min_segment_share',
+        'silhouette_sample_size', 'stability_resamples', 'min_segment_share', 'feature_selection',
     ]) }}
 {% endmacro %}
 
@@ -29,6 +29,15 @@
                 'vars.' ~ name ~ ' must be one of warn | error, got ' ~ (var(name) | tojson)) -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- The clustering features the sweep may never drop (vars.cluster_features.<name>.keep). -#}
+    {#- (Read from the var itself: cluster_feature_specs validates it, at on-run-start.) -#}
+    {%- set features = var('cluster_features') -%}
+    {%- if features is string -%}{%- set features = fromyaml(features) -%}{%- endif -%}
+    {%- set kept = [] -%}
+    {%- for name, options in (features or {}).items() if options and options.get('keep') is sameas true -%}
+        {%- do kept.append(name) -%}
+    {%- endfor -%}
+    {%- do settings.update({'kept_features': kept}) -%}
     {{ return(settings) }}
 {% endmacro %}
 

@@ -210,6 +210,7 @@
             {%- do problems.append('vars.min_segment_share must be a number with 0 <= min_segment_share < 1, got ' ~ (share | tojson)) -%}
         {%- endif -%}
         {%- do _check_choice(problems, 'min_segment_share_severity', ['warn', 'error']) -%}
+        {%- do _check_choice(problems, 'feature_selection', ['relevance', 'none']) -%}
         {%- do _check_whole(problems, 'min_cell_users', 1) -%}
         {%- set threshold = var('interest_index_threshold') -%}
         {%- if not _is_real(threshold) or threshold | float <= 0 -%}

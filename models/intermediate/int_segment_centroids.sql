@@ -1,6 +1,7 @@
 {#- The fitted centroids, segment x clustering feature, in the matrix's units (weighted z) and
     back in the feature's own units: value = mean + sd * z / weight, then expm1() for a log1p
-    feature; an indicator's centroid is the share of the segment with that level. -#}
+    feature; an indicator's centroid is the share of the segment with that level. A feature
+    the k sweep dropped as noise (is_clustered false) sits at its mean in every segment. -#}
 
 with
 
@@ -17,7 +18,8 @@ long_form as (
         segment_id,
         unnest(features) as feature,
         unnest(centroid_z) as centroid_weighted_z,
-        unnest(range(1, len(features) + 1)) as feature_position
+        unnest(range(1, len(features) + 1)) as feature_position,
+        clustered_features
     from fit
 ),
 
@@ -27,6 +29,7 @@ final as (
         long_form.feature,
         stats.feature_kind,
         stats.weight,
+        list_contains(long_form.clustered_features, long_form.feature) as is_clustered,
         long_form.centroid_weighted_z,
         case
             when stats.feature_kind = 'indicator'

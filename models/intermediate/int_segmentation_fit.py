@@ -11,13 +11,14 @@ def model(dbt, session):
     dbt.config(materialized="table")
     settings_json = dbt.ref("int_segmentation_settings").project("settings_json").fetchall()[0][0]
     settings = Settings.from_json(settings_json)
-    k, run_id = dbt.ref("int_segmentation_k_sweep").filter("chosen").project("k, run_id").fetchall()[0]
+    chosen = dbt.ref("int_segmentation_k_sweep").filter("chosen").project("k, run_id, features")
+    k, run_id, used_features = chosen.fetchall()[0]
     stats = dbt.ref("int_feature_stats").df()
     try:  # the last published build's segments (the warehouse readers see, attached read-only)
         published = f"published.{dbt.this.schema}.{dbt.this.identifier}"
         previous = session.sql(f"select segment_id, features, centroid_z from {published}").df()
     except Exception:  # first build: nothing published yet
         previous = None
-    table = final_fit_table(dbt.ref("int_fit_sample"), stats, int(k), run_id, settings, previous)
+    table = final_fit_table(dbt.ref("int_fit_sample"), stats, int(k), run_id, settings, previous, list(used_features))
     # A relation on this connection: dbt-duckdb then writes the table on the same connection.
     return session.from_df(table)

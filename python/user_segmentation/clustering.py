@@ -19,8 +19,15 @@ least ``CLEAR_STABILITY``; ``weak`` when the gap is at least ``WEAK_GAP``; else 
 
 Choice of k (:func:`choose_k`): among the ks whose stability is at least
 ``STABLE_ENOUGH`` and whose smallest segment holds at least ``min_segment_share`` of the
-sample, the largest silhouette gap (ties: the smaller k); if no k qualifies, the largest
-gap overall.
+sample, the one with the largest silhouette gap (ties: the smaller k); then, when that gap is
+at least ``WEAK_GAP``, the finest of those ks whose gap is within ``FINER_TOLERANCE`` of it (a
+finer partition that is as well separated and still stable: real segments of unequal size or
+wider spread give nearly equal gaps at the true k and one below it, and the coarser partition
+merges two real ones). If no k qualifies, the largest gap overall.
+
+Which features carry the segments: :mod:`user_segmentation.feature_relevance`;
+:func:`user_segmentation.segmentation_steps.k_selection_table` sweeps again on the relevant
+features when some are noise.
 
 Determinism: every random draw comes from ``seed``; each K-Means fit runs single-threaded
 (``threadpool_limits(1)``), so the same data and configuration give the same centroids
@@ -32,18 +39,20 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from itertools import combinations
 
 import numpy as np
 
 from .cluster_metrics import adjusted_rand, silhouette
+from .feature_relevance import explained_share
 
 __all__ = [
     "CLEAR_GAP",
     "CLEAR_STABILITY",
     "ClusteringInputError",
     "DISTINCT_TRAIT_Z",
+    "FINER_TOLERANCE",
     "KScore",
     "NULL_REPEATS",
     "STABLE_ENOUGH",
@@ -52,7 +61,7 @@ __all__ = [
     "check_enough_users",
     "choose_k",
     "fit_centroids",
-    "null_silhouette",
+    "null_reference",
     "score_k",
     "segment_names",
     "signed",
@@ -67,6 +76,7 @@ CLEAR_GAP = 0.15
 CLEAR_STABILITY = 0.80
 WEAK_GAP = 0.05
 STABLE_ENOUGH = 0.75
+FINER_TOLERANCE = 0.90
 NULL_REPEATS = 2
 SWEEP_N_INIT = 3
 DISTINCT_TRAIT_Z = 0.25
@@ -88,6 +98,10 @@ class KScore:
     stability_ari: float
     smallest_share: float
     verdict: str
+    # Per clustering feature (in matrix order): the share of its variance between the segments,
+    # on the data and on the null reference (feature_relevance.explained_share).
+    explained_share: list[float] = field(default_factory=list)
+    null_explained_share: list[float] = field(default_factory=list)
 
     def as_row(self) -> dict:
         return asdict(self)
@@ -162,21 +176,23 @@ def verdict(silhouette_gap: float, stability: float) -> str:
     return "none"
 
 
-def null_silhouette(
+def null_reference(
     x: np.ndarray, k: int, seed: int, n_init: int, metric_size: int, repeats: int = NULL_REPEATS
-) -> float:
-    """Mean silhouette of K-Means on ``x`` with each column permuted independently.
+) -> tuple[float, np.ndarray]:
+    """K-Means on ``x`` with each column permuted independently: mean silhouette, and the mean
+    share of each feature's variance between its segments.
 
     Fitted exactly like the real data (same sample, same n_init) and scored on the same
-    number of users, so the two silhouettes differ only by the joint structure.
+    number of users, so the figures differ from the real ones only by the joint structure.
     """
     rng = np.random.default_rng([seed, k, 7919])
-    values = []
+    values, shares = [], []
     for _ in range(repeats):
         permuted = np.column_stack([rng.permutation(column) for column in x.T])
         labels = _kmeans(permuted, k, seed, n_init).labels_
         values.append(silhouette(permuted[:metric_size], labels[:metric_size]))
-    return float(np.mean(values))
+        shares.append(explained_share(permuted, labels, k))
+    return float(np.mean(values)), np.mean(shares, axis=0)
 
 
 def stability(x: np.ndarray, k: int, seed: int, n_init: int, resamples: int) -> float:
@@ -210,7 +226,7 @@ def score_k(
     labels = fitted.labels_
     metric_x, metric_labels = x[:silhouette_sample_size], labels[:silhouette_sample_size]
     sil = silhouette(metric_x, metric_labels)
-    null = null_silhouette(x, k, seed, n_init, silhouette_sample_size)
+    null, null_shares = null_reference(x, k, seed, n_init, silhouette_sample_size)
     stable = stability(x[:silhouette_sample_size], k, seed, n_init, resamples)
     several = len(np.unique(labels)) > 1
     gap = sil - null
@@ -225,6 +241,8 @@ def score_k(
         stability_ari=stable,
         smallest_share=float(np.bincount(labels, minlength=k).min() / len(labels)),
         verdict=verdict(gap, stable if not np.isnan(stable) else 0.0),
+        explained_share=[float(v) for v in explained_share(x, labels, k)],
+        null_explained_share=[float(v) for v in null_shares],
     )
 
 
@@ -238,6 +256,15 @@ def choose_k(scores: list[KScore], min_segment_share: float) -> tuple[int, str]:
             f"largest silhouette gap over the null reference among k with stability >= "
             f"{STABLE_ENOUGH} and smallest segment >= {min_segment_share:.0%}"
         )
+        if best.silhouette_gap >= WEAK_GAP:
+            finer = [s for s in eligible if s.k > best.k and s.silhouette_gap >= FINER_TOLERANCE * best.silhouette_gap]
+            if finer:
+                finest = max(finer, key=lambda s: s.k)
+                rule += (
+                    f"; then the finest such k whose gap is within {FINER_TOLERANCE:.0%} of it "
+                    f"(k = {finest.k}: {finest.silhouette_gap:.3f} against {best.silhouette_gap:.3f} at k = {best.k})"
+                )
+                return finest.k, rule
     else:
         rule = "largest silhouette gap over the null reference (no k met the stability and size rules)"
     return best.k, rule

@@ -44,6 +44,7 @@ __all__ = [
     "load_feature_stats",
     "load_heatmap",
     "load_histograms",
+    "load_feature_relevance",
     "load_k_selection",
     "load_rejected",
     "load_run",
@@ -115,6 +116,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "chosen",
         "k_mode",
         "choice_rule",
+        "dropped_features",
+        "feature_rule",
         "run_id",
     ),
     "segmentation_runs": (
@@ -142,6 +145,17 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "run_id",
     ),
     "segmentation_feature_histograms": ("feature", "feature_order", "bin", "bin_low", "bin_high", "users", "run_id"),
+    "segmentation_feature_relevance": (
+        "k",
+        "feature",
+        "explained_share",
+        "null_explained_share",
+        "explained_by_other_features",
+        "chance_share",
+        "is_relevant",
+        "is_chosen_k",
+        "run_id",
+    ),
     "rejected_user_profiles": ("source_row_number", "rejection_reasons"),
 }
 # Tables whose rows all carry the run_id of the build that wrote them.
@@ -154,6 +168,7 @@ RUN_TABLES = (
     "segmentation_k_selection",
     "segmentation_features",
     "segmentation_feature_histograms",
+    "segmentation_feature_relevance",
 )
 TOP_INTERESTS_PER_SEGMENT = 5
 TOP_INTERESTS_OF_ALL_USERS = 10
@@ -337,6 +352,23 @@ def load_k_selection(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], dict]:
     return k_rows, chosen
 
 
+# A feature "defines" the segments when they explain at least this share of its variance.
+DEFINING_SHARE = 0.10
+
+
+def load_feature_relevance(con: duckdb.DuckDBPyConnection) -> dict:
+    """For the chosen k: the features that differ between segments, those that do not, and the
+    ones the k sweep dropped as noise, with their labels and shares."""
+    rows = _records(con, queries.FEATURE_RELEVANCE)
+    for row in rows:
+        row["label"] = _feature_label(row["feature"]).label
+    return {
+        "defining": [r for r in rows if r["is_relevant"] and r["explained_share"] >= DEFINING_SHARE],
+        "flat": [r for r in rows if r["is_relevant"] and r["explained_share"] < DEFINING_SHARE],
+        "dropped": [r for r in rows if not r["is_relevant"]],
+    }
+
+
 def _feature_label(feature: str) -> FeatureLabel:
     """The declared label of a feature, or its name if the catalogue has none."""
     return FEATURES.get(feature) or FeatureLabel(feature, "", 3, "", "")
@@ -501,6 +533,7 @@ def load(con: duckdb.DuckDBPyConnection) -> dict:
         "built_at": built_at,
         "segments": segments,
         "stats": load_feature_stats(con),
+        "relevance": load_feature_relevance(con),
         "k_rows": k_rows,
         "chosen": chosen,
         "verdict": verdict,

@@ -12,6 +12,7 @@ from __future__ import annotations
 __all__ = [
     "CATEGORY_PROFILES",
     "CLUSTER_FEATURE_PROFILES",
+    "FEATURE_RELEVANCE",
     "FEATURE_STATS",
     "HISTOGRAMS",
     "INTEREST_AFFINITY",
@@ -42,6 +43,7 @@ union all select distinct 'segment_targeting', run_id from segment_targeting
 union all select distinct 'segmentation_k_selection', run_id from segmentation_k_selection
 union all select distinct 'segmentation_features', run_id from segmentation_features
 union all select distinct 'segmentation_feature_histograms', run_id from segmentation_feature_histograms
+union all select distinct 'segmentation_feature_relevance', run_id from segmentation_feature_relevance
 """
 
 RUN = """
@@ -66,6 +68,13 @@ order by segments.segment_id
 K_SELECTION = """
 select * from segmentation_k_selection
 order by k
+"""
+
+# The chosen k's features: which ones the segments separate, and which were dropped as noise.
+FEATURE_RELEVANCE = """
+select * from segmentation_feature_relevance
+where is_chosen_k
+order by is_relevant desc, explained_share desc, feature_position
 """
 
 FEATURE_STATS = """

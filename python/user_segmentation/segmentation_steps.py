@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import clustering
+from . import clustering, feature_relevance
 
-__all__ = ["Settings", "final_fit_table", "k_selection_table", "load_sample", "previous_centroids"]
+__all__ = ["Settings", "final_fit_table", "k_selection_table", "load_sample", "previous_centroids", "select_features"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Settings:
     silhouette_sample_size: int
     stability_resamples: int
     min_segment_share: float
+    feature_selection: str = "relevance"
+    kept_features: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, get: Any) -> Settings:
@@ -59,7 +61,13 @@ class Settings:
             silhouette_sample_size=number("silhouette_sample_size"),
             stability_resamples=number("stability_resamples"),
             min_segment_share=number("min_segment_share", float),
+            feature_selection=str(get("feature_selection") or "relevance").strip().lower(),
+            kept_features=tuple(get("kept_features") or ()),
         )
+        if settings.feature_selection not in ("relevance", "none"):
+            raise ValueError(
+                f"vars.feature_selection must be one of relevance | none, got {settings.feature_selection!r}"
+            )
         if settings.k is None and not 2 <= settings.k_min <= settings.k_max:
             raise ValueError(
                 f"vars.k_min and k_max must satisfy 2 <= k_min <= k_max, got {settings.k_min} and {settings.k_max}"
@@ -105,32 +113,97 @@ def _versions() -> dict[str, str]:
     }
 
 
-def k_selection_table(matrix: Any, run_id: str, settings: Settings) -> pd.DataFrame:
-    """One row per k: quality figures, the null reference, the verdict, and the chosen k."""
-    _, x, _ = load_sample(matrix, settings.selection_sample_size)
-    clustering.check_enough_users(x, settings.k_values)
-    timed = clustering.sweep(
-        x,
-        settings.k_values,
-        settings.seed,
-        settings.n_init,
-        settings.silhouette_sample_size,
-        settings.stability_resamples,
+def _scored_table(timed: list[tuple[clustering.KScore, float]], features: list[str]) -> pd.DataFrame:
+    table = pd.DataFrame([score.as_row() for score, _ in timed])
+    table["seconds"] = [elapsed for _, elapsed in timed]
+    table["features"] = [features] * len(table)
+    return table
+
+
+def select_features(
+    x: np.ndarray, features: list[str], settings: Settings, k_high: int
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """The share of each feature explained by the other features' segments, which features
+    to cluster on, and why (see :mod:`user_segmentation.feature_relevance`)."""
+    metric_x = x[: settings.silhouette_sample_size]
+    by_others = feature_relevance.explained_by_other_features(metric_x, k_high, settings.seed)
+    keep = np.array([name in settings.kept_features for name in features])
+    relevant = feature_relevance.relevant_mask(by_others, k_high, len(metric_x), keep)
+    chance = feature_relevance.chance_share(k_high, len(metric_x))
+    threshold = f"at least {feature_relevance.RELEVANT_SHARE:.2f} above chance ({chance:.3f})"
+    dropped = [name for name, used in zip(features, relevant, strict=True) if not used]
+    if settings.feature_selection == "none":
+        return by_others, np.ones(len(features), dtype=bool), "every feature (vars.feature_selection: none)"
+    if not dropped:
+        return (
+            by_others,
+            relevant,
+            (f"every feature: segments of the other features explain {threshold} of each one's variance"),
+        )
+    if relevant.sum() < 2:
+        return (
+            by_others,
+            np.ones(len(features), dtype=bool),
+            (
+                f"every feature: fewer than 2 features are explained {threshold} by the segments of the "
+                "others, so there is no joint structure to cluster on without them"
+            ),
+        )
+    return (
+        by_others,
+        relevant,
+        (
+            f"dropped {', '.join(dropped)}: the segments of the other features explain less than "
+            f"{feature_relevance.RELEVANT_SHARE:.2f} above chance ({chance:.3f}) of their variance, so they "
+            "are noise that dilutes the distances; the sweep ran again without them"
+        ),
     )
+
+
+def k_selection_table(matrix: Any, run_id: str, settings: Settings) -> pd.DataFrame:
+    """One row per k: quality figures, the null reference, the verdict, and the chosen k.
+
+    The sweep runs on every clustering feature; when some of them carry no segments
+    (:func:`select_features`), it runs again on the others, and those figures choose k. The
+    rows are those of the sweep that chose; ``all_feature_*`` list columns keep the first
+    sweep's per-feature shares for ``segmentation_feature_relevance``.
+    """
+    _, x, features = load_sample(matrix, settings.selection_sample_size)
+    clustering.check_enough_users(x, settings.k_values)
+
+    def run_sweep(columns: np.ndarray):
+        return clustering.sweep(
+            x[:, columns],
+            settings.k_values,
+            settings.seed,
+            settings.n_init,
+            settings.silhouette_sample_size,
+            settings.stability_resamples,
+        )
+
+    everything = np.ones(len(features), dtype=bool)
+    first = run_sweep(everything)
+    by_others, used, feature_rule = select_features(x, features, settings, max(settings.k_values))
+    timed = first if used.all() else run_sweep(used)
     scores = [score for score, _ in timed]
-    seconds = [elapsed for _, elapsed in timed]
     if settings.k is None:
         chosen, rule = clustering.choose_k(scores, settings.min_segment_share)
     else:
         chosen, rule = settings.k, "fixed by vars.k"
-    table = pd.DataFrame([s.as_row() for s in scores])
+    table = _scored_table(timed, [f for f, u in zip(features, used, strict=True) if u])
+    first_scores = [score for score, _ in first]
+    table["all_features"] = [features] * len(table)
+    table["all_feature_explained_share"] = [s.explained_share for s in first_scores]
+    table["all_feature_null_explained_share"] = [s.null_explained_share for s in first_scores]
+    table["explained_by_other_features"] = [[float(v) for v in by_others]] * len(table)
+    table["dropped_features"] = [[f for f, u in zip(features, used, strict=True) if not u]] * len(table)
+    table["feature_rule"] = feature_rule
     table.insert(0, "run_id", run_id)
     table["chosen"] = table["k"] == chosen
     table["k_mode"] = "auto" if settings.k is None else "fixed"
     table["choice_rule"] = rule
     table["selection_users"] = len(x)
     table["silhouette_users"] = min(len(x), settings.silhouette_sample_size)
-    table["seconds"] = seconds
     for name, version in _versions().items():
         table[name] = version
     return table
@@ -152,11 +225,25 @@ def final_fit_table(
     run_id: str,
     settings: Settings,
     previous: pd.DataFrame | None,
+    used_features: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Fit K-Means with the chosen k on the fit sample; number, name and describe the segments."""
+    """Fit K-Means with the chosen k on the fit sample; number, name and describe the segments.
+
+    ``used_features`` (default: all) are the features the k sweep kept; the centroids still
+    have a coordinate for every feature (0, the mean, for a dropped one), and
+    ``clustered_features`` says which ones the segments were fitted on, so that labelling in
+    SQL measures distances over those only.
+    """
     _, x, features = load_sample(matrix, settings.fit_sample_size)
-    clustering.check_enough_users(x, [k])
-    centroids, sizes = clustering.fit_centroids(x, k, settings.seed, settings.n_init)
+    used = np.array([used_features is None or f in used_features for f in features])
+    if not used.any():
+        raise clustering.ClusteringInputError(
+            f"none of the chosen features {used_features} is in the feature matrix ({features})"
+        )
+    clustering.check_enough_users(x[:, used], [k])
+    fitted, sizes = clustering.fit_centroids(x[:, used], k, settings.seed, settings.n_init)
+    centroids = np.zeros((k, len(features)))
+    centroids[:, used] = fitted
     matched = previous_centroids(previous, features)
     ids = clustering.stable_segment_ids(centroids, sizes, matched)
 
@@ -185,6 +272,7 @@ def final_fit_table(
                 "fit_share": float(sizes[cluster] / sizes.sum()),
                 "features": features,
                 "centroid_z": [float(v) for v in centroids[cluster]],
+                "clustered_features": [f for f, u in zip(features, used, strict=True) if u],
                 "matched_previous_run": matched is not None,
             }
         )

@@ -391,14 +391,21 @@ CASES: list[Case] = [
     Case(
         "empty_interests",
         "Empty interest list (`` or `, ,`)",
-        "Quarantined",
+        "Valid: no interests (`interests` is an empty list, `interest_count` 0); "
+        "interests describe segments, they do not define them",
         text_file(
             "interests.csv",
             base_plus(extra_user(901, Top_Interests=""), extra_user(902, Top_Interests=" , ,")),
         ),
-        valid=100,
-        rejected=2,
-        reasons={"missing_value": 2},
+        valid=102,
+        rejected=0,
+        check=lambda run: (
+            run.query(
+                "select user_id, len(interests), interest_count from stg_user_profiles"
+                " join dim_users using (user_id) where user_id in (901, 902) order by user_id"
+            )
+            == [(901, 0, 0), (902, 0, 0)]
+        ),
     ),
     Case(
         "every_row_invalid",

@@ -1,6 +1,7 @@
 {{ config(materialized='view') }}
 {#- Value checks: every typed record with the reasons its own values cannot be used (missing,
-    not a number, out of range, unknown level, no interests); null when there are none.
+    not a number, out of range, unknown level); null when there are none. An empty interest
+    list is valid (no interests).
     Repeated user ids are checked apart, in base_user_profiles__duplicates. -#}
 
 with
