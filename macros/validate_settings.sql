@@ -162,6 +162,11 @@
             {%- for key in ['label', 'unit', 'high', 'low'] if not entry.get(key) -%}
                 {%- do problems.append(where ~ '.' ~ key ~ ' is missing or blank') -%}
             {%- endfor -%}
+            {%- set inputs = entry.get('inputs') -%}
+            {%- if inputs is not none and (inputs is string or inputs is not iterable or inputs | length == 0
+                or inputs | reject('string') | list | length > 0) -%}
+                {%- do problems.append(where ~ '.inputs must be a non-empty list of input column names, got ' ~ (inputs | tojson)) -%}
+            {%- endif -%}
             {%- if not _is_whole(entry.get('decimals')) or entry.get('decimals') | int < 0 or entry.get('decimals') | int > 10 -%}
                 {%- do problems.append(where ~ '.decimals must be a whole number from 0 to 10, got ' ~ (entry.get('decimals') | tojson)) -%}
             {%- endif -%}

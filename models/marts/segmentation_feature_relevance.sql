@@ -1,7 +1,7 @@
 {#- Which clustering features carry the segments: one row per k tried and feature, unnested
     from the k sweep's per-feature lists (int_segmentation_k_sweep). The shares come from the
-    sweep on every feature; the leave-one-feature-out share is the test that dropped noise
-    features (user_segmentation.feature_relevance). -#}
+    sweep on every feature; the share explained by another feature's deciles is the test that
+    dropped noise features (user_segmentation.feature_relevance). -#}
 
 with
 
@@ -15,7 +15,8 @@ long_form as (
         k,
         chosen,
         dropped_features::varchar[] as dropped_features,
-        silhouette_users,
+        relevance_chance_share,
+        relevance_threshold,
         unnest(all_features) as feature,
         unnest(range(1, len(all_features) + 1)) as feature_position,
         unnest(all_feature_explained_share) as explained_share,
@@ -34,8 +35,9 @@ final as (
         null_explained_share,
         explained_share - null_explained_share as explained_share_gap,
         explained_by_other_features,
-        (max(k) over () - 1) / (silhouette_users - 1) as chance_share,
-        not list_contains(dropped_features, feature) as is_relevant,
+        relevance_chance_share as chance_share,
+        explained_by_other_features - relevance_chance_share >= relevance_threshold as carries_segments,
+        not list_contains(dropped_features, feature) as is_clustered,
         chosen as is_chosen_k
     from long_form
 )

@@ -20,10 +20,11 @@ least ``CLEAR_STABILITY``; ``weak`` when the gap is at least ``WEAK_GAP``; else 
 Choice of k (:func:`choose_k`): among the ks whose stability is at least
 ``STABLE_ENOUGH`` and whose smallest segment holds at least ``min_segment_share`` of the
 sample, the one with the largest silhouette gap (ties: the smaller k); then, when that gap is
-at least ``WEAK_GAP``, the finest of those ks whose gap is within ``FINER_TOLERANCE`` of it (a
-finer partition that is as well separated and still stable: real segments of unequal size or
-wider spread give nearly equal gaps at the true k and one below it, and the coarser partition
-merges two real ones). If no k qualifies, the largest gap overall.
+at least ``WEAK_GAP``, the finest k that is either within ``FINER_TOLERANCE`` of that gap, or
+separated (gap at least ``WEAK_GAP``) and reproduced by every refit (stability at least
+``FINER_STABILITY``). The silhouette favours merging two real segments that lie close
+together, or are small, into one; a finer partition that is as well separated, or that the
+data reproduce exactly, is the real one. If no k qualifies, the largest gap overall.
 
 Which features carry the segments: :mod:`user_segmentation.feature_relevance`;
 :func:`user_segmentation.segmentation_steps.k_selection_table` sweeps again on the relevant
@@ -52,6 +53,7 @@ __all__ = [
     "CLEAR_STABILITY",
     "ClusteringInputError",
     "DISTINCT_TRAIT_Z",
+    "FINER_STABILITY",
     "FINER_TOLERANCE",
     "KScore",
     "NULL_REPEATS",
@@ -77,6 +79,7 @@ CLEAR_STABILITY = 0.80
 WEAK_GAP = 0.05
 STABLE_ENOUGH = 0.75
 FINER_TOLERANCE = 0.90
+FINER_STABILITY = 0.95
 NULL_REPEATS = 2
 SWEEP_N_INIT = 3
 DISTINCT_TRAIT_Z = 0.25
@@ -257,12 +260,22 @@ def choose_k(scores: list[KScore], min_segment_share: float) -> tuple[int, str]:
             f"{STABLE_ENOUGH} and smallest segment >= {min_segment_share:.0%}"
         )
         if best.silhouette_gap >= WEAK_GAP:
-            finer = [s for s in eligible if s.k > best.k and s.silhouette_gap >= FINER_TOLERANCE * best.silhouette_gap]
+            finer = [
+                s
+                for s in eligible
+                if s.k > best.k
+                and (
+                    s.silhouette_gap >= FINER_TOLERANCE * best.silhouette_gap
+                    or (s.silhouette_gap >= WEAK_GAP and s.stability_ari >= FINER_STABILITY)
+                )
+            ]
             if finer:
                 finest = max(finer, key=lambda s: s.k)
                 rule += (
-                    f"; then the finest such k whose gap is within {FINER_TOLERANCE:.0%} of it "
-                    f"(k = {finest.k}: {finest.silhouette_gap:.3f} against {best.silhouette_gap:.3f} at k = {best.k})"
+                    f"; then the finest such k whose gap is within {FINER_TOLERANCE:.0%} of it, or at least "
+                    f"{WEAK_GAP} with stability >= {FINER_STABILITY} (k = {finest.k}: gap "
+                    f"{finest.silhouette_gap:.3f}, stability {finest.stability_ari:.2f}, against gap "
+                    f"{best.silhouette_gap:.3f} at k = {best.k})"
                 )
                 return finest.k, rule
     else:

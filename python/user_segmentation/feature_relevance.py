@@ -1,43 +1,44 @@
 """Which clustering features carry the segments, and which are noise that dilutes them.
 
-Two measures, both shares of one feature's variance explained by a partition (the R² of a
-one-way analysis of variance: 1 - within-segment sum of squares / total sum of squares):
+Two measures, both shares of one feature's variance explained by a grouping of the users
+(the R² of a one-way analysis of variance: between-group sum of squares / total):
 
 - :func:`explained_share`: by the segments of a fit on every feature. Stored per k and
   feature with the same share on the null reference (the fit on the sample with each column
   permuted independently) and their gap: what the report shows as "which features define the
   segments".
-- :func:`explained_by_other_features`: by the segments of a fit that does not see the feature
-  (leave one feature out, at the highest k tried). A feature that only adds noise is
-  independent of the others, so segments found without it explain no more of it than a random
-  partition does (:func:`chance_share`, (k - 1) / (n - 1)); a feature that carries the
-  segments is predicted by them. This is the test that drops features, because it does not
-  depend on which axis K-Means happens to cut in noise: on uniform data a fit at k = 2 cuts one
-  arbitrary column, which then looks "explained" by its own fit, but never by the others.
+- :func:`explained_by_other_features`: by the deciles of another feature, the best over the
+  other features (the correlation ratio, eta squared). Segments that live in several features
+  make those features depend on each other, and each one's values shift with the others'
+  deciles; a feature that is only noise is independent of every other feature, so no other
+  feature explains more of it than chance (:func:`chance_share`, (bins - 1) / (n - 1)). This is
+  the test that drops features. It needs no fit, so it does not depend on which axis K-Means
+  happens to cut in noise (on uniform data a fit at k = 2 cuts one arbitrary column, which then
+  looks "explained" by its own fit, but never by the other columns), and it costs about a
+  millisecond on the sample.
 
-A feature is relevant when the share explained by the other features exceeds chance by at least
-``RELEVANT_SHARE``. Features the user marks ``keep: true`` in ``vars.cluster_features`` are
-always used.
+A feature is relevant when another feature explains at least ``RELEVANT_SHARE`` more of its
+variance than chance. Features the user marks ``keep: true`` in ``vars.cluster_features`` are
+always used. Its blind spot: segments that only show in a combination of features and in no
+pair of them, which planted and real behavioural segments do not produce.
 """
 
 from __future__ import annotations
-
-import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 __all__ = [
     "RELEVANT_SHARE",
-    "LEAVE_ONE_OUT_N_INIT",
+    "RELEVANCE_BINS",
     "chance_share",
     "explained_by_other_features",
     "explained_share",
+    "feature_inputs",
     "relevant_mask",
 ]
 
 RELEVANT_SHARE = 0.10
-LEAVE_ONE_OUT_N_INIT = 1
+RELEVANCE_BINS = 10
 
 
 def explained_share(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
@@ -53,40 +54,58 @@ def explained_share(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     return np.where(total > 0, np.clip(share, 0.0, 1.0), 0.0)
 
 
-def chance_share(k: int, n: int) -> float:
-    """The expected share a random partition into ``k`` groups explains of ``n`` values."""
-    return (k - 1) / (n - 1) if n > 1 else 0.0
+def chance_share(groups: int, n: int) -> float:
+    """The expected share that a grouping into ``groups`` independent of a column explains of it."""
+    return (groups - 1) / (n - 1) if n > 1 else 0.0
 
 
-def explained_by_other_features(x: np.ndarray, k: int, seed: int, workers: int | None = None) -> np.ndarray:
-    """Per column: the share of its variance explained by a ``k``-means fit of the other columns.
+def feature_inputs(features: list[str]) -> list[frozenset[str]]:
+    """The input columns each feature is computed from (``inputs`` in vars.feature_catalog; a
+    one-hot indicator ``<column>__<level>`` reads its column; otherwise the feature itself)."""
+    from .input_format import FEATURES
 
-    One fit per column (``LEAVE_ONE_OUT_N_INIT`` start, single-threaded, seeded), run on up to
-    ``workers`` threads: the same figures on any machine.
-    """
-    from .clustering import _kmeans, single_threaded
+    inputs = []
+    for name in features:
+        if name in FEATURES:
+            inputs.append(frozenset(FEATURES[name].inputs or (name,)))
+        else:
+            inputs.append(frozenset([name.split("__")[0]]))
+    return inputs
 
-    features = x.shape[1]
-    if features < 2:
+
+def explained_by_other_features(
+    x: np.ndarray, inputs: list[frozenset[str]] | None = None, bins: int = RELEVANCE_BINS
+) -> np.ndarray:
+    """Per column: the largest share of its variance that the ``bins`` quantile bins of another
+    column explain (eta squared); 0 for a single column or a constant one. Columns whose
+    ``inputs`` overlap (computed from the same input column) are not compared with each other:
+    they depend on each other by construction, not because of segments."""
+    x = np.asarray(x, dtype=np.float64)
+    n, features = x.shape
+    if features < 2 or n < 2:
         return np.zeros(features)
+    # Quantile bins by rank, ties broken by position: the same bins on any machine.
+    ranks = np.argsort(np.argsort(x, axis=0, kind="stable"), axis=0, kind="stable")
+    codes = (ranks * bins) // n
+    centred = x - x.mean(axis=0)
+    total = (centred**2).sum(axis=0)
+    best = np.zeros(features)
+    for other in range(features):
+        counts = np.bincount(codes[:, other], minlength=bins).astype(np.float64)
+        for column in range(features):
+            if column == other or total[column] <= 0:
+                continue
+            if inputs is not None and inputs[column] & inputs[other]:
+                continue
+            sums = np.bincount(codes[:, other], weights=centred[:, column], minlength=bins)
+            share = (sums**2 / np.maximum(counts, 1.0)).sum() / total[column]
+            best[column] = max(best[column], share)
+    return best
 
-    def share(column: int) -> float:
-        with single_threaded():
-            others = np.delete(x, column, axis=1)
-            labels = _kmeans(others, k, seed, LEAVE_ONE_OUT_N_INIT).labels_
-            return float(explained_share(x[:, [column]], labels, k)[0])
 
-    workers = max(1, min(features, workers or os.cpu_count() or 1))
-    with single_threaded():
-        if workers == 1:
-            return np.array([share(j) for j in range(features)])
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="relevance") as pool:
-            return np.array(list(pool.map(share, range(features))))
-
-
-def relevant_mask(by_others: np.ndarray, k: int, n: int, keep: np.ndarray | None = None) -> np.ndarray:
+def relevant_mask(by_others: np.ndarray, n: int, keep: np.ndarray | None = None) -> np.ndarray:
     """True for the features that carry segments (or that the user keeps)."""
-    relevant = by_others - chance_share(k, n) >= RELEVANT_SHARE
+    relevant = by_others - chance_share(RELEVANCE_BINS, n) >= RELEVANT_SHARE
     if keep is not None:
         relevant |= np.asarray(keep, dtype=bool)
     return relevant

@@ -57,6 +57,8 @@ class FeatureLabel:
     decimals: int
     high: str
     low: str
+    # The input columns the feature is computed from (an engineered feature: several).
+    inputs: tuple[str, ...] = ()
 
 
 def project_dir() -> Path:
@@ -109,6 +111,13 @@ BANDS: dict[str, dict[str, tuple[float | None, float | None]]] = {
 }
 ENCODINGS: dict[str, str] = dict(_FORMAT.get("encodings") or {"utf-8": "utf-8"})
 FEATURES: dict[str, FeatureLabel] = {
-    name: FeatureLabel(spec["label"], spec["unit"], int(spec["decimals"]), spec["high"], spec["low"])
+    name: FeatureLabel(
+        spec["label"],
+        spec["unit"],
+        int(spec["decimals"]),
+        spec["high"],
+        spec["low"],
+        tuple(spec.get("inputs") or (name,)),
+    )
     for name, spec in _CATALOG.items()
 }

@@ -152,7 +152,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "null_explained_share",
         "explained_by_other_features",
         "chance_share",
-        "is_relevant",
+        "carries_segments",
+        "is_clustered",
         "is_chosen_k",
         "run_id",
     ),
@@ -362,10 +363,12 @@ def load_feature_relevance(con: duckdb.DuckDBPyConnection) -> dict:
     rows = _records(con, queries.FEATURE_RELEVANCE)
     for row in rows:
         row["label"] = _feature_label(row["feature"]).label
+    used = [r for r in rows if r["is_clustered"]]
     return {
-        "defining": [r for r in rows if r["is_relevant"] and r["explained_share"] >= DEFINING_SHARE],
-        "flat": [r for r in rows if r["is_relevant"] and r["explained_share"] < DEFINING_SHARE],
-        "dropped": [r for r in rows if not r["is_relevant"]],
+        "defining": [r for r in used if r["carries_segments"] and r["explained_share"] >= DEFINING_SHARE],
+        "flat": [r for r in used if not (r["carries_segments"] and r["explained_share"] >= DEFINING_SHARE)],
+        "dropped": [r for r in rows if not r["is_clustered"]],
+        "none_carry": not any(r["carries_segments"] for r in rows),
     }
 
 

@@ -74,7 +74,7 @@ order by k
 FEATURE_RELEVANCE = """
 select * from segmentation_feature_relevance
 where is_chosen_k
-order by is_relevant desc, explained_share desc, feature_position
+order by is_clustered desc, explained_share desc, feature_position
 """
 
 FEATURE_STATS = """

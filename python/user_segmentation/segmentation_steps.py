@@ -120,16 +120,13 @@ def _scored_table(timed: list[tuple[clustering.KScore, float]], features: list[s
     return table
 
 
-def select_features(
-    x: np.ndarray, features: list[str], settings: Settings, k_high: int
-) -> tuple[np.ndarray, np.ndarray, str]:
-    """The share of each feature explained by the other features' segments, which features
-    to cluster on, and why (see :mod:`user_segmentation.feature_relevance`)."""
-    metric_x = x[: settings.silhouette_sample_size]
-    by_others = feature_relevance.explained_by_other_features(metric_x, k_high, settings.seed)
+def select_features(x: np.ndarray, features: list[str], settings: Settings) -> tuple[np.ndarray, np.ndarray, str]:
+    """The share of each feature explained by the other features, which features to cluster
+    on, and why (see :mod:`user_segmentation.feature_relevance`)."""
+    by_others = feature_relevance.explained_by_other_features(x, feature_relevance.feature_inputs(features))
     keep = np.array([name in settings.kept_features for name in features])
-    relevant = feature_relevance.relevant_mask(by_others, k_high, len(metric_x), keep)
-    chance = feature_relevance.chance_share(k_high, len(metric_x))
+    relevant = feature_relevance.relevant_mask(by_others, len(x), keep)
+    chance = feature_relevance.chance_share(feature_relevance.RELEVANCE_BINS, len(x))
     threshold = f"at least {feature_relevance.RELEVANT_SHARE:.2f} above chance ({chance:.3f})"
     dropped = [name for name, used in zip(features, relevant, strict=True) if not used]
     if settings.feature_selection == "none":
@@ -138,22 +135,22 @@ def select_features(
         return (
             by_others,
             relevant,
-            (f"every feature: segments of the other features explain {threshold} of each one's variance"),
+            (f"every feature: another feature's deciles explain {threshold} of each one's variance"),
         )
     if relevant.sum() < 2:
         return (
             by_others,
             np.ones(len(features), dtype=bool),
             (
-                f"every feature: fewer than 2 features are explained {threshold} by the segments of the "
-                "others, so there is no joint structure to cluster on without them"
+                f"every feature: fewer than 2 features are explained {threshold} by another feature, "
+                "so there is no joint structure to cluster on without them"
             ),
         )
     return (
         by_others,
         relevant,
         (
-            f"dropped {', '.join(dropped)}: the segments of the other features explain less than "
+            f"dropped {', '.join(dropped)}: no other feature's deciles explain more than "
             f"{feature_relevance.RELEVANT_SHARE:.2f} above chance ({chance:.3f}) of their variance, so they "
             "are noise that dilutes the distances; the sweep ran again without them"
         ),
@@ -183,7 +180,7 @@ def k_selection_table(matrix: Any, run_id: str, settings: Settings) -> pd.DataFr
 
     everything = np.ones(len(features), dtype=bool)
     first = run_sweep(everything)
-    by_others, used, feature_rule = select_features(x, features, settings, max(settings.k_values))
+    by_others, used, feature_rule = select_features(x, features, settings)
     timed = first if used.all() else run_sweep(used)
     scores = [score for score, _ in timed]
     if settings.k is None:
@@ -196,6 +193,8 @@ def k_selection_table(matrix: Any, run_id: str, settings: Settings) -> pd.DataFr
     table["all_feature_explained_share"] = [s.explained_share for s in first_scores]
     table["all_feature_null_explained_share"] = [s.null_explained_share for s in first_scores]
     table["explained_by_other_features"] = [[float(v) for v in by_others]] * len(table)
+    table["relevance_threshold"] = feature_relevance.RELEVANT_SHARE
+    table["relevance_chance_share"] = feature_relevance.chance_share(feature_relevance.RELEVANCE_BINS, len(x))
     table["dropped_features"] = [[f for f, u in zip(features, used, strict=True) if not u]] * len(table)
     table["feature_rule"] = feature_rule
     table.insert(0, "run_id", run_id)
