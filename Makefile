@@ -43,7 +43,7 @@ test-python: install
 lint: install
 	$(BIN)/ruff check python tests
 	$(BIN)/ruff format --check python tests
-	SEGMENTATION_DB=$${TMPDIR:-/tmp}/sqlfluff-$$$$.duckdb $(BIN)/sqlfluff lint models tests/dbt --processes 2
+	SEGMENTATION_DB=$${TMPDIR:-/tmp}/sqlfluff_$$$$.duckdb $(BIN)/sqlfluff lint models tests/dbt --processes 2
 
 bench: install
 	$(BIN)/user-segmentation bench --rows 1000,1000000,10000000 --out bench-results/bench.md

@@ -119,6 +119,19 @@ def check_warehouse_path(path: str, setting: str = "SEGMENTATION_DB") -> None:
         raise DbtRuntimeError(
             f"{setting}={path} is a folder; it must name the warehouse file (e.g. {path}/segmentation.duckdb)."
         )
+    # DuckDB names the database after the file (up to its first dot), and dbt-duckdb writes the
+    # plugin's sources as <database>.<schema>.<table> unquoted: a hyphen or a space there fails
+    # with a parser error half-way into the build.
+    catalog = Path(path).name.split(".")[0]
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", catalog):
+        suggestion = re.sub(r"\W", "_", catalog) or "segmentation"
+        if suggestion[0].isdigit():
+            suggestion = "w_" + suggestion
+        raise DbtRuntimeError(
+            f"{setting}={path}: the file name before its first dot ({catalog!r}) becomes the database name, which "
+            "must be letters, digits and underscores, not starting with a digit "
+            f"(e.g. {Path(path).with_name(suggestion + '.duckdb')})."
+        )
 
 
 def check_environment(creds: Any, config: dict[str, Any]) -> None:

@@ -176,6 +176,9 @@ def test_settings_check_functions(tmp_path: Path) -> None:
     settings_check.check_warehouse_path(str(tmp_path / "new" / "w.duckdb"))
     assert (tmp_path / "new").is_dir()
     settings_check.check_warehouse_path(":memory:")
+    for name in ("my-warehouse.duckdb", "2026 build.duckdb"):
+        with pytest.raises(DbtRuntimeError, match="database name, which must be letters, digits and underscores"):
+            settings_check.check_warehouse_path(str(tmp_path / name))
     with pytest.raises(DbtRuntimeError, match="is a folder"):
         settings_check.check_warehouse_path(str(tmp_path))
     blocker = tmp_path / "file"
