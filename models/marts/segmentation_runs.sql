@@ -6,7 +6,7 @@
 with
 
 chosen_k as (
-    select * from {{ ref('int_segmentation_k_sweep') }}
+    select * from {{ ref('segmentation_k_selection') }}
     where chosen
 ),
 

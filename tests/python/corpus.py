@@ -401,8 +401,8 @@ CASES: list[Case] = [
         rejected=0,
         check=lambda run: (
             run.query(
-                "select user_id, len(interests), interest_count from stg_user_profiles"
-                " join dim_users using (user_id) where user_id in (901, 902) order by user_id"
+                "select s.user_id, len(s.interests), d.interest_count from stg_user_profiles as s"
+                " join dim_users as d on s.user_id = d.user_id where s.user_id in (901, 902) order by s.user_id"
             )
             == [(901, 0, 0), (902, 0, 0)]
         ),
