@@ -6,22 +6,19 @@
 {% endtest %}
 
 
-{% macro default__unique_integer_key_rows(model, column_name) %}
-    {#- Portable: a value repeats exactly when it equals the previous value in sorted order. -#}
-    with
-
-    ordered as (
+{% macro default__unique_integer_key_rows(model, column_name, only_when='true') %}
+    {#- Portable: a value repeats exactly when it equals the previous value in sorted order.
+        only_when: a condition that must hold for the sort to run at all. -#}
+    select
+        unique_field,
+        count(*) + 1 as n_records
+    from (
         select
             {{ column_name }} as unique_field,
             lag({{ column_name }}) over (order by {{ column_name }}) as previous_value
         from {{ model }}
-        where {{ column_name }} is not null
-    )
-
-    select
-        unique_field,
-        count(*) + 1 as n_records
-    from ordered
+        where {{ column_name }} is not null and {{ only_when }}
+    ) as ordered
     where unique_field = previous_value
     group by unique_field
 {% endmacro %}
@@ -63,23 +60,9 @@
                 bitstring_agg({{ column_name }}, {{ dense['low'] }}, {{ dense['high'] }})
             ) as n_distinct
         from {{ model }}
-    ),
-
-    ordered as (
-        select
-            {{ column_name }} as unique_field,
-            lag({{ column_name }}) over (order by {{ column_name }}) as previous_value
-        from {{ model }}
-        where
-            {{ column_name }} is not null
-            and (select counted.n_values > counted.n_distinct from counted)
     )
 
-    select
-        unique_field,
-        count(*) + 1 as n_records
-    from ordered
-    where unique_field = previous_value
-    group by unique_field
+    {{ user_segmentation.default__unique_integer_key_rows(
+        model, column_name, only_when='(select counted.n_values > counted.n_distinct from counted)') }}
     {%- endif %}
 {% endmacro %}
