@@ -6,10 +6,13 @@ range plus Gaussian spread, as the project's generator draws them) and the rest 
 noise. Each set goes through ``k_selection_table`` (what the dbt k sweep model calls) and
 ``final_fit_table`` (what the final fit model calls) on a DuckDB relation, with the project's
 default settings, and must give the planted k and an adjusted Rand index of at least 0.9
-against the planted labels. Pure noise must give the verdict ``none``.
+against the planted labels. Pure noise must give the verdict ``none``. One set also goes
+through the real ``dbt build`` and the report (labelling in SQL over the kept features).
 """
 
 from __future__ import annotations
+
+import subprocess
 
 import duckdb
 import numpy as np
@@ -19,7 +22,9 @@ import pytest
 from user_segmentation import clustering, feature_relevance
 from user_segmentation.cluster_metrics import adjusted_rand
 from user_segmentation.segmentation_steps import Settings, final_fit_table, k_selection_table
-from user_segmentation_tools.generator import NOISE_SD
+from user_segmentation_tools.generator import NOISE_SD, generate
+
+from .conftest import BIN, run_dbt, yaml_string
 
 FEATURES = [f"feature_{j}" for j in range(7)]
 DEFAULTS = dict(
@@ -185,3 +190,45 @@ def test_choose_k_prefers_a_finer_partition_only_when_it_is_as_separated_or_full
     assert clustering.choose_k([score(4, 0.45), score(5, 0.44, share=0.01)], 0.05)[0] == 4
     # Noise (best gap below WEAK_GAP): no preference for finer partitions.
     assert clustering.choose_k([score(2, 0.02), score(3, 0.019)], 0.05)[0] == 2
+
+
+def test_a_build_with_noise_columns_drops_them_and_labels_without_them(tmp_path) -> None:
+    """Through the real ``dbt build``: the generator's four planted segments, with three of the
+    seven clustering features replaced by uniform noise over their range."""
+    data, truth = tmp_path / "users.csv", tmp_path / "truth.csv"
+    generate(3000, 11, data, truth)
+    users = pd.read_csv(data)
+    rng = np.random.default_rng(11)
+    for column in ("Likes and Reactions", "Followed Accounts", "Ad Interaction Time (sec)"):
+        users[column] = rng.integers(users[column].min(), users[column].max() + 1, len(users))
+    users.to_csv(data, index=False)
+    run = run_dbt(tmp_path / "w.duckdb", "build", vars_yaml="{input_path: " + yaml_string(str(data)) + "}")
+    assert run.returncode == 0, run.output[-3000:]
+
+    chosen = run.query("select k, verdict, dropped_features from segmentation_k_selection where chosen")[0]
+    assert chosen[0] == 4 and chosen[1] == "clear", chosen
+    assert sorted(chosen[2]) == ["ad_interaction_seconds", "followed_accounts", "likes_and_reactions"]
+    assert run.query(
+        "select feature from int_segment_centroids where not is_clustered group by feature order by feature"
+    ) == [("ad_interaction_seconds",), ("followed_accounts",), ("likes_and_reactions",)]
+    labelled = run.query(
+        f"select d.segment_id, t.planted_segment from dim_users as d"
+        f" join read_csv({yaml_string(str(truth))}) as t on d.user_id = t.user_id order by d.user_id"
+    )
+    found, planted_labels = (np.array(column) for column in zip(*labelled, strict=True))
+    assert adjusted_rand(found, planted_labels) >= 0.9
+    relevance = dict(
+        run.query("select feature, carries_segments from segmentation_feature_relevance where is_chosen_k")
+    )
+    assert relevance == {f: f not in chosen[2] for f in relevance} and len(relevance) == 7
+
+    report = tmp_path / "report.html"
+    done = subprocess.run(
+        [str(BIN / "user-segmentation"), "report", "--db", str(run.db), "--out", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    html = report.read_text()
+    assert "Dropped as noise:" in html and "Ad interaction time" in html.split("Dropped as noise:")[1][:400]
