@@ -579,9 +579,9 @@ CASES: list[Case] = [
     ),
     Case(
         "long_line",
-        "A 20 MB line (over the 16 MB record limit)",
+        "A 50 MB line (over the 16 MB record limit)",
         "Quarantined as a malformed record, its text shortened",
-        text_file("long.csv", base_plus(extra_user(901, Location="x" * 20_000_000))),
+        text_file("long.csv", base_plus(extra_user(901, Location="x" * 50_000_000))),
         valid=100,
         rejected=1,
         reasons={"malformed_record": 1},
