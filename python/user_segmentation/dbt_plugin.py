@@ -15,6 +15,7 @@ Registered in ``profiles.yml`` (``plugins: - module: user_segmentation.dbt_plugi
 - The ``user_file`` source tables (``input_manifest``, ``malformed_records``) are loaded
   by :meth:`Plugin.load`: it inspects the file named by ``var('input_path')`` and raises a
   dbt error with a plain message when the file cannot be used.
+- Out-of-memory errors name ``SEGMENTATION_MEMORY_LIMIT`` (:mod:`user_segmentation.out_of_memory`).
 - For ``dbt build`` and ``dbt run`` it starts importing scikit-learn and pandas in the
   background (:mod:`user_segmentation.background_imports`), so the Python models do not
   wait for them.
@@ -34,7 +35,7 @@ import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt_common.exceptions import DbtRuntimeError
 
-from . import background_imports, publish
+from . import background_imports, out_of_memory, publish
 from .input_file import InputFile, InputFileError, inspect_input
 from .sql import quote_identifier, quote_literal
 
@@ -221,6 +222,7 @@ class Plugin(BasePlugin):
         self.build: Path | None = None
         if plugin_config.get("published_path"):
             self.published = Path(str(plugin_config["published_path"]))
+        out_of_memory.install()
         if _runs_python_models():
             # scikit-learn and pandas load while the SQL models run, off the critical path.
             background_imports.start()

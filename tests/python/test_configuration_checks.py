@@ -292,3 +292,25 @@ def test_mostly_rejected_input_stops_with_error_severity(tmp_path: Path, percent
     vars_yaml = "{input_path: " + yaml_string(str(percent_ctr_csv)) + ", max_rejected_share_severity: error}"
     run = run_dbt(tmp_path / "w.duckdb", "build", vars_yaml=vars_yaml)
     assert_stopped(run, "FAIL 1 assert_rejected_share_below_max", "SKIP relation main.dim_segments", models_ran=True)
+
+
+def test_out_of_memory_names_the_build_setting(monkeypatch) -> None:
+    """A real DuckDB out-of-memory error through dbt-duckdb's error handler, as a model meets it."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    from user_segmentation import out_of_memory
+
+    out_of_memory.install()
+    out_of_memory.install()  # idempotent: wrapped once
+    monkeypatch.setenv("SEGMENTATION_MEMORY_LIMIT", "64MB")
+    con = duckdb.connect(config={"memory_limit": "64MB", "threads": "1"})
+    manager = DuckDBConnectionManager.__new__(DuckDBConnectionManager)
+    manager.rollback_if_open = lambda: None
+    with pytest.raises(DbtRuntimeError) as raised, manager.exception_handler("select ...", "model.test"):
+        con.sql("select list(range) from range(100000000)").fetchall()
+    message = str(raised.value)
+    assert "Out of Memory" in message and "SEGMENTATION_MEMORY_LIMIT=4GB" in message and "64MB" in message
+    assert "SET memory_limit='" not in message and len(message.splitlines()) <= 4
+    # Other errors pass through as dbt-duckdb made them.
+    with pytest.raises(DbtRuntimeError, match="Catalog Error"), manager.exception_handler("select", "model.test"):
+        con.sql("select * from no_such_table").fetchall()
