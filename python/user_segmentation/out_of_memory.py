@@ -3,8 +3,11 @@
 DuckDB's own message ends with "Possible solutions: ... SET memory_limit='...'", but a build's
 limit comes from ``SEGMENTATION_MEMORY_LIMIT`` (``profiles.yml``), and a ``SET`` typed into
 some other session changes nothing. :func:`install` wraps dbt-duckdb's error handler (the one
-every SQL model, test and hook passes through) so that an out-of-memory error keeps DuckDB's
-first line and replaces its advice; the plugin calls it once when dbt loads it.
+every SQL model, test and hook passes through) and its Python-model runner, so that an
+out-of-memory error keeps DuckDB's first line and replaces its advice; the plugin calls it once
+when dbt loads it. The runner's other errors stay as dbt-duckdb reports them, except the
+clustering's own input errors (``ClusteringInputError``), which are sentences with the numbers
+and need no traceback.
 """
 
 from __future__ import annotations
@@ -51,3 +54,28 @@ def install() -> None:
 
     setattr(exception_handler, _INSTALLED, True)
     DuckDBConnectionManager.exception_handler = exception_handler
+    _wrap_python_models()
+
+
+def _wrap_python_models() -> None:
+    from dbt.adapters.duckdb.environments import Environment
+
+    from .clustering import ClusteringInputError
+
+    original = Environment.run_python_job.__func__
+    if getattr(original, _INSTALLED, False):
+        return
+
+    def run_python_job(cls, con, load_df_function, identifier, compiled_code, creds):
+        try:
+            return original(cls, con, load_df_function, identifier, compiled_code, creds)
+        except DbtRuntimeError as err:
+            cause = err.__cause__ or err.__context__
+            if isinstance(cause, duckdb.OutOfMemoryException):
+                raise DbtRuntimeError(f"Python model {identifier}: {advice(cause)}") from None
+            if isinstance(cause, ClusteringInputError):
+                raise DbtRuntimeError(f"Python model {identifier}: {cause}") from None
+            raise
+
+    setattr(run_python_job, _INSTALLED, True)
+    Environment.run_python_job = classmethod(run_python_job)

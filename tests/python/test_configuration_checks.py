@@ -314,3 +314,30 @@ def test_out_of_memory_names_the_build_setting(monkeypatch) -> None:
     # Other errors pass through as dbt-duckdb made them.
     with pytest.raises(DbtRuntimeError, match="Catalog Error"), manager.exception_handler("select", "model.test"):
         con.sql("select * from no_such_table").fetchall()
+
+
+def test_python_model_errors_of_our_own_are_sentences() -> None:
+    """The k sweep's input errors and out-of-memory errors leave a Python model without a traceback."""
+    from dbt.adapters.duckdb.environments import Environment
+
+    from user_segmentation import out_of_memory
+
+    out_of_memory.install()
+    con = duckdb.connect()
+    for body, expected in (
+        (
+            "from user_segmentation.clustering import ClusteringInputError\n"
+            "    raise ClusteringInputError('k = 3 needs at least 3 distinct users')",
+            "k = 3 needs at least 3",
+        ),
+        (
+            "import duckdb\n    raise duckdb.OutOfMemoryException('Out of Memory Error: could not allocate')",
+            "SEGMENTATION_MEMORY_LIMIT",
+        ),
+    ):
+        # What dbt compiles a Python model into: the model, and a dbtObj wrapper around refs.
+        code = f"def model(dbt, session):\n    {body}\n\n\nclass dbtObj:\n    def __init__(self, load):\n        pass\n"
+        with pytest.raises(DbtRuntimeError) as raised:
+            Environment.run_python_job(con, None, "int_segmentation_k_sweep", code, None)
+        assert expected in str(raised.value) and "Traceback" not in str(raised.value)
+        assert raised.value.msg.startswith("Python model int_segmentation_k_sweep: ")
