@@ -113,13 +113,6 @@ def _versions() -> dict[str, str]:
     }
 
 
-def _scored_table(timed: list[tuple[clustering.KScore, float]], features: list[str]) -> pd.DataFrame:
-    table = pd.DataFrame([score.as_row() for score, _ in timed])
-    table["seconds"] = [elapsed for _, elapsed in timed]
-    table["features"] = [features] * len(table)
-    return table
-
-
 def select_features(x: np.ndarray, features: list[str], settings: Settings) -> tuple[np.ndarray, np.ndarray, str]:
     """The share of each feature explained by the other features, which features to cluster
     on, and why (see :mod:`user_segmentation.feature_relevance`)."""
@@ -150,9 +143,8 @@ def select_features(x: np.ndarray, features: list[str], settings: Settings) -> t
         by_others,
         relevant,
         (
-            f"dropped {', '.join(dropped)}: no other feature's deciles explain more than "
-            f"{feature_relevance.RELEVANT_SHARE:.2f} above chance ({chance:.3f}) of their variance, so they "
-            "are noise that dilutes the distances; the sweep ran again without them"
+            f"dropped {', '.join(dropped)}: no other feature's deciles explain {threshold} of their "
+            "variance, so they are noise that dilutes the distances; the sweep ran again without them"
         ),
     )
 
@@ -168,9 +160,9 @@ def k_selection_table(matrix: Any, run_id: str, settings: Settings) -> pd.DataFr
     _, x, features = load_sample(matrix, settings.selection_sample_size)
     clustering.check_enough_users(x, settings.k_values)
 
-    def run_sweep(columns: np.ndarray):
+    def run_sweep(sample: np.ndarray):
         return clustering.sweep(
-            x[:, columns],
+            sample,
             settings.k_values,
             settings.seed,
             settings.n_init,
@@ -178,16 +170,17 @@ def k_selection_table(matrix: Any, run_id: str, settings: Settings) -> pd.DataFr
             settings.stability_resamples,
         )
 
-    everything = np.ones(len(features), dtype=bool)
-    first = run_sweep(everything)
+    first = run_sweep(x)
     by_others, used, feature_rule = select_features(x, features, settings)
-    timed = first if used.all() else run_sweep(used)
+    timed = first if used.all() else run_sweep(x[:, used])
     scores = [score for score, _ in timed]
     if settings.k is None:
         chosen, rule = clustering.choose_k(scores, settings.min_segment_share)
     else:
         chosen, rule = settings.k, "fixed by vars.k"
-    table = _scored_table(timed, [f for f, u in zip(features, used, strict=True) if u])
+    table = pd.DataFrame([score.as_row() for score, _ in timed])
+    table["seconds"] = [elapsed for _, elapsed in timed]
+    table["features"] = [[f for f, u in zip(features, used, strict=True) if u]] * len(table)
     first_scores = [score for score, _ in first]
     table["all_features"] = [features] * len(table)
     table["all_feature_explained_share"] = [s.explained_share for s in first_scores]
