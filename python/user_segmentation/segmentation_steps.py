@@ -36,6 +36,10 @@ class Settings:
     min_segment_share: float
     feature_selection: str = "relevance"
     kept_features: tuple[str, ...] = ()
+    # vars.refit: false labels with the published model model_id (int_segmentation_settings
+    # resolves "latest" to an id and sets k to the model's).
+    refit: bool = True
+    model_id: str | None = None
 
     @classmethod
     def from_config(cls, get: Any) -> Settings:
@@ -63,6 +67,8 @@ class Settings:
             min_segment_share=number("min_segment_share", float),
             feature_selection=str(get("feature_selection") or "relevance").strip().lower(),
             kept_features=tuple(get("kept_features") or ()),
+            refit=str(get("refit") if get("refit") is not None else True).strip().lower() not in ("false", "0", "no"),
+            model_id=str(get("model_id")) if get("model_id") else None,
         )
         if settings.feature_selection not in ("relevance", "none"):
             raise ValueError(
@@ -176,6 +182,8 @@ def k_selection_table(matrix: Any, run_id: str, settings: Settings) -> pd.DataFr
     scores = [score for score, _ in timed]
     if settings.k is None:
         chosen, rule = clustering.choose_k(scores, settings.min_segment_share)
+    elif not settings.refit:
+        chosen, rule = settings.k, f"the k of the published model {settings.model_id} (vars.refit: false)"
     else:
         chosen, rule = settings.k, "fixed by vars.k"
     table = pd.DataFrame([score.as_row() for score, _ in timed])
