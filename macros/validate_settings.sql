@@ -229,6 +229,10 @@
             {%- do problems.append('vars.max_rejected_share must be a number with 0 <= max_rejected_share <= 1, got ' ~ (rejected | tojson)) -%}
         {%- endif -%}
         {%- do _check_choice(problems, 'max_rejected_share_severity', ['warn', 'error']) -%}
+        {%- set precision = var('rule_min_precision') -%}
+        {%- if not _is_real(precision) or precision | float < 0 or precision | float > 1 -%}
+            {%- do problems.append('vars.rule_min_precision must be a number from 0 to 1, got ' ~ (precision | tojson)) -%}
+        {%- endif -%}
         {#- Labelling with a published model (README "Scoring with the published model"). -#}
         {%- set refit = var('refit') -%}
         {%- if not (refit is sameas true or refit is sameas false or (refit is string and (refit | trim | lower) in ['true', 'false'])) -%}

@@ -34,6 +34,8 @@ final as (
             {{ "'" ~ spec.level ~ "'" if spec.level else 'null' }}::varchar as feature_level,
             '{{ spec.transform }}' as transform,
             {{ spec.weight }}::double as weight,
+            {%- set catalog = var('feature_catalog').get(spec.name, {}) %}
+            {{ sql_string(catalog.get('label', spec.name) if spec.kind == 'numeric' else spec.source_column | replace('_', ' ') | capitalize) }} as feature_label,
             '{{ spec.high_label }}' as high_label,
             '{{ spec.low_label }}' as low_label,
             users,

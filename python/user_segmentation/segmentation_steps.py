@@ -277,3 +277,37 @@ def final_fit_table(
             }
         )
     return pd.DataFrame(rows).sort_values("segment_id").reset_index(drop=True)
+
+
+def rules_table(matrix: Any, stats: pd.DataFrame, fit: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """A readable rule per segment (:mod:`user_segmentation.segment_rules`), fitted on the
+    fit sample's first users (``RULE_SAMPLE``) in the features' own units, to the labels SQL
+    gives them (the nearest centroid over the clustered features, ties to the lower id)."""
+    from .segment_rules import RULE_SAMPLE, FeatureColumn, segment_rules
+
+    _, z, features = load_sample(matrix, min(RULE_SAMPLE, settings.fit_sample_size))
+    fit = fit.sort_values("segment_id")
+    centroids = np.vstack(fit["centroid_z"].to_numpy())
+    clustered = np.array([f in set(fit["clustered_features"].iloc[0]) for f in features])
+    distances = (((z * clustered)[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+    labels = fit["segment_id"].to_numpy()[distances.argmin(axis=1)]
+
+    stats = stats.set_index("feature").loc[features]
+    weight, mean, sd = (stats[c].to_numpy(dtype=float) for c in ("weight", "mean", "sd"))
+    plain = z / weight
+    values = np.where((stats["transform"] == "log1p").to_numpy(), np.expm1(mean + sd * plain), mean + sd * plain)
+    indicator = (stats["feature_kind"] == "indicator").to_numpy()
+    values[:, indicator] = plain[:, indicator]
+    columns = [
+        FeatureColumn(
+            name=str(row.source_column),
+            label=str(row.feature_label),
+            level=str(row.feature_level) if row.feature_kind == "indicator" else None,
+        )
+        for row in stats.itertuples()
+    ]
+    used = np.flatnonzero(clustered)
+    rules = segment_rules(values[:, used], labels, [columns[i] for i in used], settings.seed)
+    rules.insert(0, "run_id", str(fit["run_id"].iloc[0]))
+    rules["rule_sample_users"] = len(z)
+    return rules
