@@ -37,6 +37,7 @@ __all__ = [
     "ReportError",
     "check_one_run",
     "check_tables",
+    "connect",
     "environment",
     "load",
     "load_charts",
@@ -204,7 +205,8 @@ class ReportError(Exception):
 # ---------------------------------------------------------------- checks
 
 
-def _connect(db: Path) -> duckdb.DuckDBPyConnection:
+def connect(db: Path) -> duckdb.DuckDBPyConnection:
+    """The published warehouse ``db`` opened read-only (memory bounded like the build), or a ReportError."""
     if not db.is_file():
         raise ReportError(f"no warehouse at {db}: run `dbt build` first, or pass --db (or set SEGMENTATION_DB)")
     with db.open("rb") as handle:
@@ -223,29 +225,41 @@ def _connect(db: Path) -> duckdb.DuckDBPyConnection:
         raise ReportError(f"cannot open the warehouse {db}: {first} (is a dbt build still running?)") from None
 
 
-def check_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Every required table and column exists, or a ReportError says to run ``dbt build``."""
+def check_tables(
+    con: duckdb.DuckDBPyConnection, required: dict[str, tuple[str, ...]] = REQUIRED
+) -> dict[str, set[str]]:
+    """Every ``required`` table and column exists, or a ReportError says to run ``dbt build``.
+
+    Returns the columns of every table in the warehouse (by table name).
+    """
     found: dict[str, set[str]] = {}
     for table, column in con.execute(queries.TABLE_COLUMNS).fetchall():
         found.setdefault(table, set()).add(column)
-    missing = [table for table in REQUIRED if table not in found]
+    missing = [table for table in required if table not in found]
     if missing:
         raise ReportError(
             "the warehouse has no " + ", ".join(missing) + ": run `dbt build` first (from the project root)"
         )
-    stale = [f"{t}.{c}" for t, cols in REQUIRED.items() for c in cols if c not in found[t]]
+    stale = [f"{t}.{c}" for t, cols in required.items() for c in cols if c not in found[t]]
     if stale:
         raise ReportError(
             "the warehouse was built by an older version of the project (missing column "
             + ", ".join(stale)
             + "): run `dbt build` again"
         )
+    return found
 
 
-def check_one_run(con: duckdb.DuckDBPyConnection) -> str:
-    """The run id shared by every table read; a ReportError names the tables if they differ."""
+def check_one_run(
+    con: duckdb.DuckDBPyConnection, query: str = queries.RUN_IDS, tables: tuple[str, ...] = RUN_TABLES
+) -> str:
+    """The run id shared by every table read; a ReportError names the tables if they differ.
+
+    ``query`` yields (table name, run id) rows, and every one of ``tables`` must yield one: the
+    report's tables by default; the audience export passes its own.
+    """
     runs: dict[str, list[str]] = {}
-    for table, run_id in con.execute(queries.RUN_IDS).fetchall():
+    for table, run_id in con.execute(query).fetchall():
         runs.setdefault(str(run_id), []).append(table)
     if len(runs) > 1:
         detail = "; ".join(f"run_id {run} in {', '.join(tables)}" for run, tables in runs.items())
@@ -254,7 +268,7 @@ def check_one_run(con: duckdb.DuckDBPyConnection) -> str:
             "stopped part-way: re-run `dbt build`"
         )
     filled = {table for tables in runs.values() for table in tables}
-    empty = [table for table in RUN_TABLES if table not in filled]
+    empty = [table for table in tables if table not in filled]
     if empty or not runs:
         raise ReportError(f"{', '.join(empty) or 'the marts'} has no rows: run `dbt build` first")
     return next(iter(runs))
@@ -570,7 +584,7 @@ def environment() -> Environment:
 
 def _read(db: Path) -> dict:
     """Everything the report shows, read from the warehouse ``db`` (ReportError if it cannot be trusted)."""
-    con = _connect(db)
+    con = connect(db)
     try:
         check_tables(con)
         return load(con)
