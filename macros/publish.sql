@@ -39,3 +39,19 @@
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}
+
+{% macro append_to_published(rows, key=none) %}
+    {#- The body of an append-only table: its rows as the last published build left them, then
+        `rows` (a CTE of this build's rows), matched by column name (a history written before a
+        column existed gets nulls in it). With `key`, this build adds only the rows whose key is
+        not published yet. -#}
+    {%- set history = published_relation(this.identifier) -%}
+    {%- if history is not none %}
+    select * from {{ history }}
+    union all by name
+    {%- endif %}
+    select * from {{ rows }}
+    {%- if history is not none and key is not none %}
+    where {{ rows }}.{{ key }} not in (select published_rows.{{ key }} from {{ history }} as published_rows)
+    {%- endif %}
+{%- endmacro %}

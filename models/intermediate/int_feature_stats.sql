@@ -35,7 +35,9 @@ final as (
             '{{ spec.transform }}' as transform,
             {{ spec.weight }}::double as weight,
             {%- set catalog = var('feature_catalog').get(spec.name, {}) %}
-            {{ sql_string(catalog.get('label', spec.name) if spec.kind == 'numeric' else spec.source_column | replace('_', ' ') | capitalize) }} as feature_label,
+            {%- set column_label = spec.source_column | replace('_', ' ') | capitalize %}
+            {%- set label = catalog.get('label', spec.name) if spec.kind == 'numeric' else column_label %}
+            {{ sql_string(label) }} as feature_label,
             '{{ spec.high_label }}' as high_label,
             '{{ spec.low_label }}' as low_label,
             users,

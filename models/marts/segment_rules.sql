@@ -4,8 +4,9 @@
     (after int_segment_rules has run) and written into the query as they are stored. A rule
     with precision below vars.rule_min_precision is flagged low fidelity. -#}
 {%- set rules = [] %}
-{%- if execute %}
-    {%- set rules = run_query('select segment_id, sql_condition from ' ~ ref('int_segment_rules') ~ ' order by segment_id').rows %}
+{%- set stored = load_relation(ref('int_segment_rules')) if execute else none %}
+{%- if stored is not none %}
+    {%- set rules = run_query('select segment_id, sql_condition from ' ~ stored ~ ' order by segment_id').rows %}
 {%- endif %}
 
 with
@@ -63,7 +64,8 @@ final as (
         scored.segment_users,
         scored.users_covered_in_segment / nullif(scored.users_covered, 0) as rule_precision,
         scored.users_covered_in_segment / nullif(scored.segment_users, 0) as rule_recall,
-        coalesce(scored.users_covered_in_segment / nullif(scored.users_covered, 0), 0) < {{ segmentation_settings().rule_min_precision }} as is_low_fidelity,
+        coalesce(scored.users_covered_in_segment / nullif(scored.users_covered, 0), 0)
+        < {{ segmentation_settings().rule_min_precision }} as is_low_fidelity,
         rule_text.fit_precision,
         rule_text.fit_recall
     from scored

@@ -4,7 +4,6 @@
     that made that move; new users (not in the previous build) have a null previous segment,
     departed users (gone from this build) a null current segment. A first build adds no rows:
     there is nothing to compare yet (previous_run is empty). -#}
-{%- set history = published_relation(this.identifier) %}
 {%- set previous_labels = published_relation('int_labelled_users') %}
 {%- set previous_runs = published_relation('segmentation_runs') %}
 {%- set comparable = previous_labels is not none and previous_runs is not none %}
@@ -61,11 +60,7 @@ this_build as (
 ),
 
 final as (
-    {%- if history is not none %}
-    select * from {{ history }}
-    union all by name
-    {%- endif %}
-    select * from this_build
+    {{ append_to_published('this_build') }}
 )
 
 select * from final

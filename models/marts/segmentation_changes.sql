@@ -1,7 +1,6 @@
 {{ config(materialized='table') }}
 {#- Append-only: one row per build that had a previous published build, with what changed
     since it and a verdict (stable, drifting, reshaped; thresholds: vars change_*). -#}
-{%- set history = published_relation(this.identifier) %}
 {%- set settings = segmentation_settings() %}
 
 with
@@ -73,11 +72,7 @@ this_build as (
 ),
 
 final as (
-    {%- if history is not none %}
-    select * from {{ history }}
-    union all by name
-    {%- endif %}
-    select * from this_build
+    {{ append_to_published('this_build') }}
 )
 
 select * from final

@@ -2,7 +2,6 @@
 {#- Append-only: every published model, one row each (README "Scoring with the published
     model"). The published builds' rows (`published`) and, when this build fitted a model not
     yet in them, its row; a build with vars.refit: false adds none (its model is already here). -#}
-{%- set history = published_relation(this.identifier) %}
 
 with
 
@@ -82,14 +81,7 @@ this_model as (
 ),
 
 final as (
-    {%- if history is not none %}
-    select * from {{ history }}
-    union all by name
-    {%- endif %}
-    select * from this_model
-    {%- if history is not none %}
-    where this_model.model_id not in (select published_models.model_id from {{ history }} as published_models)
-    {%- endif %}
+    {{ append_to_published('this_model', key='model_id') }}
 )
 
 select * from final

@@ -1,7 +1,6 @@
 {{ config(materialized='table') }}
 {#- Append-only history: the published builds' rows (as readers see them, `published`) and this
     build's row. Only published builds are in it: a failed build's row stays in its own file. -#}
-{%- set history = published_relation(this.identifier) %}
 
 with
 
@@ -88,12 +87,7 @@ final as (
 ),
 
 all_runs as (
-    {%- if history is not none %}
-    -- By name: a history written before a column existed gets nulls in it.
-    select * from {{ history }}
-    union all by name
-    {%- endif %}
-    select * from final
+    {{ append_to_published('final') }}
 )
 
 select * from all_runs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -55,6 +56,18 @@ def run_dbt(db: Path, *args: str, vars_yaml: str | None = None, timeout: int = 6
         command, cwd=project, env=dbt_env(db, project), capture_output=True, text=True, timeout=timeout
     )
     return DbtRun(done.returncode, done.stdout + done.stderr, db)
+
+
+def modified_copy(source: Path, target: Path, *statements: str) -> Path:
+    """A copy of a built warehouse (dbt has exited) with some SQL applied."""
+    shutil.copy(source, target)
+    con = duckdb.connect(str(target))
+    try:
+        for statement in statements:
+            con.execute(statement)
+    finally:
+        con.close()
+    return target
 
 
 def yaml_string(value: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.python.conftest import DbtRun
+from tests.python.conftest import DbtRun, modified_copy
 from user_segmentation.audience_export import ExportError, ExportResult, export_audiences
 from user_segmentation.cli import main
 
@@ -29,18 +29,6 @@ SALT = "pepper-\u00fc'; drop table dim_users; --"
 OTHER_SALT = "another salt"
 ENV = {"AUDIENCE_SALT": SALT, "OTHER_SALT": OTHER_SALT}
 HEX64 = re.compile(rb"[0-9a-f]{64}")
-
-
-def _copy_with(source: Path, target: Path, *statements: str) -> Path:
-    """A copy of the built warehouse (dbt has exited) with some SQL applied."""
-    shutil.copy(source, target)
-    con = duckdb.connect(str(target))
-    try:
-        for statement in statements:
-            con.execute(statement)
-    finally:
-        con.close()
-    return target
 
 
 def _sha256_id(salt: str, user_id: int) -> str:
@@ -247,7 +235,7 @@ def test_small_segments_are_refused_with_the_builds_threshold(sample_warehouse: 
     smallest = min(segments, key=lambda i: segments[i][1])
     threshold = segments[smallest][1] + 1
     assert sorted(users for _, users in segments.values())[1] >= threshold, "only the smallest is below it"
-    db = _copy_with(
+    db = modified_copy(
         sample_warehouse.db,
         tmp_path / "cells.duckdb",
         f"update segmentation_runs set settings_json = json_merge_patch(settings_json, "
@@ -283,7 +271,7 @@ def test_small_segments_are_refused_with_the_builds_threshold(sample_warehouse: 
         assert not out.exists()
     # No segment large enough: nothing to export.
     everyone = sum(users for _, users in segments.values())
-    db = _copy_with(
+    db = modified_copy(
         db,
         tmp_path / "none.duckdb",
         f"update segmentation_runs set settings_json = json_merge_patch(settings_json, "
@@ -326,7 +314,9 @@ def test_hashing_without_a_salt_is_refused(sample_warehouse: DbtRun, tmp_path, c
 
 def test_tables_from_two_builds_are_refused(sample_warehouse: DbtRun, tmp_path) -> None:
     run_id = sample_warehouse.scalar("select any_value(run_id) from dim_segments")
-    db = _copy_with(sample_warehouse.db, tmp_path / "mixed.duckdb", "update dim_segments set run_id = 'an-older-build'")
+    db = modified_copy(
+        sample_warehouse.db, tmp_path / "mixed.duckdb", "update dim_segments set run_id = 'an-older-build'"
+    )
     with pytest.raises(ExportError) as err:
         export_audiences(db, tmp_path / "out")
     message = str(err.value)
@@ -337,7 +327,7 @@ def test_tables_from_two_builds_are_refused(sample_warehouse: DbtRun, tmp_path) 
 
 def test_a_failed_export_leaves_no_partial_set(sample_warehouse: DbtRun, exports, segments, tmp_path) -> None:
     last = max(segments)
-    db = _copy_with(
+    db = modified_copy(
         sample_warehouse.db,
         tmp_path / "bad.duckdb",
         f"update dim_segments set users = users + 1 where segment_id = {last}",

@@ -4,14 +4,13 @@ warehouses it cannot trust (missing tables, mixed builds)."""
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.python.conftest import run_dbt
+from tests.python.conftest import modified_copy, run_dbt
 from user_segmentation import input_format, report, report_charts, report_format, report_queries
 from user_segmentation.cli import main
 from user_segmentation.report import ReportError, render_report
@@ -115,18 +114,6 @@ def chart(root: Node, name: str) -> Node:
     found = [n for n in root.iter("figure") if n.attrs.get("data-chart") == name]
     assert len(found) == 1, name
     return found[0]
-
-
-def modified_copy(source: Path, target: Path, *statements: str) -> Path:
-    """A copy of a built warehouse (dbt has exited) with some SQL applied."""
-    shutil.copy(source, target)
-    con = duckdb.connect(str(target))
-    try:
-        for statement in statements:
-            con.execute(statement)
-    finally:
-        con.close()
-    return target
 
 
 @pytest.fixture(scope="module")
