@@ -15,6 +15,7 @@
     {{ return([
         'min_segment_share_severity', 'min_cell_users', 'interest_index_threshold', 'report_top_traits',
         'histogram_bins', 'max_rejected_share', 'max_rejected_share_severity',
+        'rule_min_precision', 'change_drifting_moved_share', 'change_reshaped_moved_share', 'change_drifting_sd', 'change_reshaped_sd',
     ]) }}
 {% endmacro %}
 

@@ -229,6 +229,29 @@
             {%- do problems.append('vars.max_rejected_share must be a number with 0 <= max_rejected_share <= 1, got ' ~ (rejected | tojson)) -%}
         {%- endif -%}
         {%- do _check_choice(problems, 'max_rejected_share_severity', ['warn', 'error']) -%}
+        {%- set precision = var('rule_min_precision') -%}
+        {%- if not _is_real(precision) or precision | float < 0 or precision | float > 1 -%}
+            {%- do problems.append('vars.rule_min_precision must be a number from 0 to 1, got ' ~ (precision | tojson)) -%}
+        {%- endif -%}
+        {#- Labelling with a published model (README "Scoring with the published model"). -#}
+        {%- set refit = var('refit') -%}
+        {%- if not (refit is sameas true or refit is sameas false or (refit is string and (refit | trim | lower) in ['true', 'false'])) -%}
+            {%- do problems.append('vars.refit must be true or false, got ' ~ (refit | tojson)) -%}
+        {%- endif -%}
+        {%- if var('model_id') is not none and var('model_id') is not string -%}
+            {%- do problems.append('vars.model_id must be text: empty (the latest published model) or a model_id of segmentation_models, got '
+                ~ (var('model_id') | tojson)) -%}
+        {%- endif -%}
+        {%- for name in ['change_drifting_moved_share', 'change_reshaped_moved_share', 'change_drifting_sd', 'change_reshaped_sd'] -%}
+            {%- set value = var(name) -%}
+            {%- if not _is_real(value) or value | float <= 0 -%}
+                {%- do problems.append('vars.' ~ name ~ ' must be a number > 0, got ' ~ (value | tojson)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if _is_real(var('change_drifting_moved_share')) and _is_real(var('change_reshaped_moved_share'))
+            and var('change_drifting_moved_share') | float > var('change_reshaped_moved_share') | float -%}
+            {%- do problems.append('vars.change_drifting_moved_share must be at most change_reshaped_moved_share') -%}
+        {%- endif -%}
         {#- The input: a path (text; the plugin checks the file) and an encoding input_file.py reads. -#}
         {%- if var('input_path') is not none and var('input_path') is not string -%}
             {%- do problems.append('vars.input_path must be text: empty (the embedded sample) or a .csv/.parquet path, got '

@@ -1,6 +1,9 @@
 {#- Mean and standard deviation of each clustering feature over all valid users, computed once
-    (a stats table joined to the users is much cheaper than a window over all rows). -#}
+    (a stats table joined to the users is much cheaper than a window over all rows). With
+    vars.refit: false they are the published model's (scoring_model()), so new users are
+    standardised exactly as the users the model was fitted on. -#}
 {%- set specs = cluster_feature_specs() %}
+{%- set model = scoring_model() %}
 
 -- noqa: disable=LT02
 with
@@ -31,11 +34,19 @@ final as (
             {{ "'" ~ spec.level ~ "'" if spec.level else 'null' }}::varchar as feature_level,
             '{{ spec.transform }}' as transform,
             {{ spec.weight }}::double as weight,
+            {%- set catalog = var('feature_catalog').get(spec.name, {}) %}
+            {{ sql_string(catalog.get('label', spec.name) if spec.kind == 'numeric' else spec.source_column | replace('_', ' ') | capitalize) }} as feature_label,
             '{{ spec.high_label }}' as high_label,
             '{{ spec.low_label }}' as low_label,
             users,
+            {%- if model is none %}
             mean_{{ loop.index }} as mean,
             sd_{{ loop.index }} as sd,
+            {%- else %}
+            {%- set position = model.features.index(spec.name) %}
+            {{ model.means[position] }}::double as mean,
+            {{ model.sds[position] }}::double as sd,
+            {%- endif %}
             '{{ invocation_id }}' as run_id
         from moments
     {{ 'union all' if not loop.last }}

@@ -44,7 +44,9 @@ settings as (
 ),
 
 fit as (
-    select bool_or(matched_previous_run) as ids_matched_to_previous_run
+    select
+        bool_or(matched_previous_run) as ids_matched_to_previous_run,
+        any_value(model_id) as model_id
     from {{ ref('int_segmentation_fit') }}
 ),
 
@@ -69,6 +71,8 @@ final as (
         chosen_k.stability_ari,
         chosen_k.verdict,
         fit.ids_matched_to_previous_run,
+        fit.model_id,
+        {{ 'true' if refit_enabled() else 'false' }} as refitted,
         assignments.users_in_previous_run,
         assignments.users_changed_segment,
         '{{ dbt_version }}' as dbt_version,

@@ -1,6 +1,6 @@
-"""The ``user-segmentation`` command: generate data, render the report, run the benchmark.
+"""The ``user-segmentation`` command: generate data, render the report, export audience files, run the benchmark.
 
-``report`` is run-time code. ``generate`` and ``bench`` are development tools from the
+``report`` and ``export`` are run-time code. ``generate`` and ``bench`` are development tools from the
 separate package :mod:`user_segmentation_tools`, imported only when they run; without the
 ``tools`` (or ``dev``) extra they stop with a one-line message.
 """
@@ -57,6 +57,32 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .audience_export import ExportError, export_audiences, parse_segment_ids
+
+    try:
+        result = export_audiences(
+            Path(args.db),
+            Path(args.out),
+            segments=parse_segment_ids(args.segment) if args.segment else None,
+            file_format=args.format,
+            hash_algorithm=args.hash,
+            salt_env=args.salt_env,
+        )
+    except ExportError as err:
+        print(f"user-segmentation export: {err}", file=sys.stderr)
+        return 2
+    for refused in result.refused:
+        print(
+            f"user-segmentation export: segment {refused.segment_id} ({refused.segment_name!r}) not exported: "
+            f"{refused.reason} (listed as refused in {result.out / 'manifest.json'})",
+            file=sys.stderr,
+        )
+    users = sum(f.count for f in result.files)
+    print(f"wrote {len(result.files)} audience files ({users:,} users) and manifest.json to {result.out}")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     run_benchmark = _tool("bench").run_benchmark
 
@@ -87,6 +113,21 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--db", default=os.environ.get("SEGMENTATION_DB", "warehouse/segmentation.duckdb"))
     rep.add_argument("--out", default="reports/output/segment_report.html")
     rep.set_defaults(func=_report)
+
+    exp = commands.add_parser("export", help="write one file of user ids per segment, with a manifest")
+    exp.add_argument("--db", default=os.environ.get("SEGMENTATION_DB", "warehouse/segmentation.duckdb"))
+    exp.add_argument("--out", required=True, help="the folder to write (created, or an earlier export replaced)")
+    exp.add_argument(
+        "--segment",
+        nargs="+",
+        action="extend",
+        metavar="ID",
+        help="only these segment ids (default: every segment with at least min_cell_users users)",
+    )
+    exp.add_argument("--format", default="csv", metavar="{csv,parquet}", help="file format (default csv)")
+    exp.add_argument("--hash", metavar="sha256", help="write sha256(salt || user_id as text) instead of the ids")
+    exp.add_argument("--salt-env", metavar="NAME", help="the environment variable that holds the salt (with --hash)")
+    exp.set_defaults(func=_export)
 
     bench = commands.add_parser("bench", help="time the pipeline and the tutorial recipe")
     bench.add_argument("--rows", default="1000,1000000,10000000")

@@ -37,6 +37,7 @@ __all__ = [
     "ReportError",
     "check_one_run",
     "check_tables",
+    "connect",
     "environment",
     "load",
     "load_charts",
@@ -158,6 +159,19 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "run_id",
     ),
     "rejected_user_profiles": ("source_row_number", "rejection_reasons"),
+    "segment_rules": ("segment_id", "rule_text", "rule_precision", "rule_recall", "users_covered", "is_low_fidelity"),
+    "segmentation_changes": (
+        "run_id",
+        "users_in_both",
+        "users_moved",
+        "moved_share",
+        "new_users",
+        "departed_users",
+        "max_drift_sd",
+        "verdict",
+    ),
+    "segment_transitions": ("run_id", "previous_segment_id", "segment_id", "movement", "users"),
+    "segment_centroid_drift": ("run_id", "previous_run_id", "segment_id", "feature", "drift_sd"),
 }
 # Tables whose rows all carry the run_id of the build that wrote them.
 RUN_TABLES = (
@@ -170,6 +184,7 @@ RUN_TABLES = (
     "segmentation_features",
     "segmentation_feature_histograms",
     "segmentation_feature_relevance",
+    "segment_rules",
 )
 TOP_INTERESTS_PER_SEGMENT = 5
 TOP_INTERESTS_OF_ALL_USERS = 10
@@ -204,7 +219,8 @@ class ReportError(Exception):
 # ---------------------------------------------------------------- checks
 
 
-def _connect(db: Path) -> duckdb.DuckDBPyConnection:
+def connect(db: Path) -> duckdb.DuckDBPyConnection:
+    """The published warehouse ``db`` opened read-only (memory bounded like the build), or a ReportError."""
     if not db.is_file():
         raise ReportError(f"no warehouse at {db}: run `dbt build` first, or pass --db (or set SEGMENTATION_DB)")
     with db.open("rb") as handle:
@@ -223,29 +239,41 @@ def _connect(db: Path) -> duckdb.DuckDBPyConnection:
         raise ReportError(f"cannot open the warehouse {db}: {first} (is a dbt build still running?)") from None
 
 
-def check_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Every required table and column exists, or a ReportError says to run ``dbt build``."""
+def check_tables(
+    con: duckdb.DuckDBPyConnection, required: dict[str, tuple[str, ...]] = REQUIRED
+) -> dict[str, set[str]]:
+    """Every ``required`` table and column exists, or a ReportError says to run ``dbt build``.
+
+    Returns the columns of every table in the warehouse (by table name).
+    """
     found: dict[str, set[str]] = {}
     for table, column in con.execute(queries.TABLE_COLUMNS).fetchall():
         found.setdefault(table, set()).add(column)
-    missing = [table for table in REQUIRED if table not in found]
+    missing = [table for table in required if table not in found]
     if missing:
         raise ReportError(
             "the warehouse has no " + ", ".join(missing) + ": run `dbt build` first (from the project root)"
         )
-    stale = [f"{t}.{c}" for t, cols in REQUIRED.items() for c in cols if c not in found[t]]
+    stale = [f"{t}.{c}" for t, cols in required.items() for c in cols if c not in found[t]]
     if stale:
         raise ReportError(
             "the warehouse was built by an older version of the project (missing column "
             + ", ".join(stale)
             + "): run `dbt build` again"
         )
+    return found
 
 
-def check_one_run(con: duckdb.DuckDBPyConnection) -> str:
-    """The run id shared by every table read; a ReportError names the tables if they differ."""
+def check_one_run(
+    con: duckdb.DuckDBPyConnection, query: str = queries.RUN_IDS, tables: tuple[str, ...] = RUN_TABLES
+) -> str:
+    """The run id shared by every table read; a ReportError names the tables if they differ.
+
+    ``query`` yields (table name, run id) rows, and every one of ``tables`` must yield one: the
+    report's tables by default; the audience export passes its own.
+    """
     runs: dict[str, list[str]] = {}
-    for table, run_id in con.execute(queries.RUN_IDS).fetchall():
+    for table, run_id in con.execute(query).fetchall():
         runs.setdefault(str(run_id), []).append(table)
     if len(runs) > 1:
         detail = "; ".join(f"run_id {run} in {', '.join(tables)}" for run, tables in runs.items())
@@ -254,7 +282,7 @@ def check_one_run(con: duckdb.DuckDBPyConnection) -> str:
             "stopped part-way: re-run `dbt build`"
         )
     filled = {table for tables in runs.values() for table in tables}
-    empty = [table for table in RUN_TABLES if table not in filled]
+    empty = [table for table in tables if table not in filled]
     if empty or not runs:
         raise ReportError(f"{', '.join(empty) or 'the marts'} has no rows: run `dbt build` first")
     return next(iter(runs))
@@ -519,6 +547,51 @@ def load_charts(con: duckdb.DuckDBPyConnection, segments: list[dict], k_rows: li
     }
 
 
+def load_changes(con: duckdb.DuckDBPyConnection, run_id: str, segments: list[dict]) -> dict | None:
+    """ "Since the last build": sizes before and now, the moves as a matrix, centroid drift and
+    the verdict (segmentation_changes); None on a first build (nothing to compare yet)."""
+    change = _records(con, queries.CHANGES, {"run_id": run_id})
+    if not change:
+        return None
+    moves = _records(con, queries.TRANSITIONS, {"run_id": run_id})
+    before: dict[int, int] = {}
+    now: dict[int, int] = {}
+    cells: dict[tuple, int] = {}
+    for m in moves:
+        if m["previous_segment_id"] is not None:
+            before[m["previous_segment_id"]] = before.get(m["previous_segment_id"], 0) + int(m["users"])
+        if m["segment_id"] is not None:
+            now[m["segment_id"]] = now.get(m["segment_id"], 0) + int(m["users"])
+        cells[(m["previous_segment_id"], m["segment_id"])] = int(m["users"])
+    names = {s["segment_id"]: s["segment_name"] for s in segments}
+    ids = sorted(set(before) | set(now))
+    drift = _records(con, queries.CENTROID_DRIFT, {"run_id": run_id})
+    largest: dict[int, dict] = {}
+    for d in drift:
+        if d["drift_sd"] is not None and abs(d["drift_sd"]) >= abs(
+            largest.get(d["segment_id"], {}).get("drift_sd") or 0
+        ):
+            largest[d["segment_id"]] = d
+    return {
+        **change[0],
+        "sizes": [
+            {"segment_id": i, "name": names.get(i, "(gone)"), "before": before.get(i, 0), "now": now.get(i, 0)}
+            for i in ids
+        ],
+        "matrix_rows": [*ids, None],
+        "matrix_columns": [*ids, None],
+        "cells": {f"{a}:{b}": n for (a, b), n in cells.items()},
+        "drift": [
+            {
+                "segment_id": i,
+                "feature": _feature_label(largest[i]["feature"]).label,
+                "drift_sd": largest[i]["drift_sd"],
+            }
+            for i in sorted(largest)
+        ],
+    }
+
+
 def load(con: duckdb.DuckDBPyConnection) -> dict:
     """Everything the template shows: plain values, and every chart as data for its macro."""
     run_id = check_one_run(con)
@@ -545,6 +618,7 @@ def load(con: duckdb.DuckDBPyConnection) -> dict:
         "thresholds": {name: settings[name] for name in THRESHOLDS},
         "min_cell_users": min_cell_users,
         "targeting_groups": load_targeting(con, segments),
+        "changes": load_changes(con, run_id, segments),
         **load_segment_interests(con, segments),
         **load_rejected(con),
         "chart_styles": charts.chart_styles(),
@@ -570,7 +644,7 @@ def environment() -> Environment:
 
 def _read(db: Path) -> dict:
     """Everything the report shows, read from the warehouse ``db`` (ReportError if it cannot be trusted)."""
-    con = _connect(db)
+    con = connect(db)
     try:
         check_tables(con)
         return load(con)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 __all__ = [
     "CATEGORY_PROFILES",
+    "CENTROID_DRIFT",
+    "CHANGES",
     "CLUSTER_FEATURE_PROFILES",
     "FEATURE_RELEVANCE",
     "FEATURE_STATS",
@@ -25,6 +27,7 @@ __all__ = [
     "TABLE_COLUMNS",
     "TARGETING",
     "TOP_INTERESTS_OF_ALL_USERS",
+    "TRANSITIONS",
 ]
 
 TABLE_COLUMNS = """
@@ -44,6 +47,7 @@ union all select distinct 'segmentation_k_selection', run_id from segmentation_k
 union all select distinct 'segmentation_features', run_id from segmentation_features
 union all select distinct 'segmentation_feature_histograms', run_id from segmentation_feature_histograms
 union all select distinct 'segmentation_feature_relevance', run_id from segmentation_feature_relevance
+union all select distinct 'segment_rules', run_id from segment_rules
 """
 
 RUN = """
@@ -59,10 +63,39 @@ with targeting as (
     group by segment_id
 )
 
-select segments.*, targeting.targeting_summary
+select
+    segments.*,
+    targeting.targeting_summary,
+    rules.rule_text,
+    rules.rule_precision,
+    rules.rule_recall,
+    rules.users_covered as rule_users_covered,
+    rules.is_low_fidelity as rule_is_low_fidelity
 from dim_segments as segments
 left join targeting on segments.segment_id = targeting.segment_id
+left join segment_rules as rules on segments.segment_id = rules.segment_id
 order by segments.segment_id
+"""
+
+# "Since the last build": this build's row of segmentation_changes (none on a first build),
+# its moves, and its centroid drift.
+CHANGES = """
+select * from segmentation_changes
+where run_id = $run_id
+"""
+
+TRANSITIONS = """
+select previous_segment_id, segment_id, movement, users
+from segment_transitions
+where run_id = $run_id
+order by previous_segment_id nulls last, segment_id nulls last
+"""
+
+CENTROID_DRIFT = """
+select segment_id, feature, previous_centroid_value, centroid_value, drift_sd
+from segment_centroid_drift
+where run_id = $run_id and previous_run_id is not null
+order by segment_id, feature
 """
 
 K_SELECTION = """

@@ -36,6 +36,10 @@ class Settings:
     min_segment_share: float
     feature_selection: str = "relevance"
     kept_features: tuple[str, ...] = ()
+    # vars.refit: false labels with the published model model_id (int_segmentation_settings
+    # resolves "latest" to an id and sets k to the model's).
+    refit: bool = True
+    model_id: str | None = None
 
     @classmethod
     def from_config(cls, get: Any) -> Settings:
@@ -63,6 +67,8 @@ class Settings:
             min_segment_share=number("min_segment_share", float),
             feature_selection=str(get("feature_selection") or "relevance").strip().lower(),
             kept_features=tuple(get("kept_features") or ()),
+            refit=str(get("refit") if get("refit") is not None else True).strip().lower() not in ("false", "0", "no"),
+            model_id=str(get("model_id")) if get("model_id") else None,
         )
         if settings.feature_selection not in ("relevance", "none"):
             raise ValueError(
@@ -176,6 +182,8 @@ def k_selection_table(matrix: Any, run_id: str, settings: Settings) -> pd.DataFr
     scores = [score for score, _ in timed]
     if settings.k is None:
         chosen, rule = clustering.choose_k(scores, settings.min_segment_share)
+    elif not settings.refit:
+        chosen, rule = settings.k, f"the k of the published model {settings.model_id} (vars.refit: false)"
     else:
         chosen, rule = settings.k, "fixed by vars.k"
     table = pd.DataFrame([score.as_row() for score, _ in timed])
@@ -269,3 +277,37 @@ def final_fit_table(
             }
         )
     return pd.DataFrame(rows).sort_values("segment_id").reset_index(drop=True)
+
+
+def rules_table(matrix: Any, stats: pd.DataFrame, fit: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """A readable rule per segment (:mod:`user_segmentation.segment_rules`), fitted on the
+    fit sample's first users (``RULE_SAMPLE``) in the features' own units, to the labels SQL
+    gives them (the nearest centroid over the clustered features, ties to the lower id)."""
+    from .segment_rules import RULE_SAMPLE, FeatureColumn, segment_rules
+
+    _, z, features = load_sample(matrix, min(RULE_SAMPLE, settings.fit_sample_size))
+    fit = fit.sort_values("segment_id")
+    centroids = np.vstack(fit["centroid_z"].to_numpy())
+    clustered = np.array([f in set(fit["clustered_features"].iloc[0]) for f in features])
+    distances = (((z * clustered)[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+    labels = fit["segment_id"].to_numpy()[distances.argmin(axis=1)]
+
+    stats = stats.set_index("feature").loc[features]
+    weight, mean, sd = (stats[c].to_numpy(dtype=float) for c in ("weight", "mean", "sd"))
+    plain = z / weight
+    values = np.where((stats["transform"] == "log1p").to_numpy(), np.expm1(mean + sd * plain), mean + sd * plain)
+    indicator = (stats["feature_kind"] == "indicator").to_numpy()
+    values[:, indicator] = plain[:, indicator]
+    columns = [
+        FeatureColumn(
+            name=str(row.source_column),
+            label=str(row.feature_label),
+            level=str(row.feature_level) if row.feature_kind == "indicator" else None,
+        )
+        for row in stats.itertuples()
+    ]
+    used = np.flatnonzero(clustered)
+    rules = segment_rules(values[:, used], labels, [columns[i] for i in used], settings.seed)
+    rules.insert(0, "run_id", str(fit["run_id"].iloc[0]))
+    rules["rule_sample_users"] = len(z)
+    return rules
