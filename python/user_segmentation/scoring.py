@@ -43,6 +43,7 @@ from . import sql_mirror
 from .input_format import COLUMNS, HEADER_BY_KEY, LEVELS, NUMERIC_RULES, normalise_header
 
 __all__ = [
+    "Feature",
     "JSON_SUFFIXES",
     "MODEL_TABLE",
     "Model",
@@ -75,7 +76,10 @@ def read_model_row(con: duckdb.DuckDBPyConnection, model_id: str | None = None) 
         "select count(*) from information_schema.tables where table_name = ?", [MODEL_TABLE]
     ).fetchone()[0]
     if not found:
-        return _model_row_from_fit_tables(con, model_id)
+        raise ScoringError(
+            f"the warehouse has no {MODEL_TABLE} table, so no published model: it was built by an older "
+            "version of the project; run `dbt build`"
+        )
     query = f"select * from {MODEL_TABLE}"
     params: list[Any] = []
     if model_id:
@@ -92,54 +96,6 @@ def read_model_row(con: duckdb.DuckDBPyConnection, model_id: str | None = None) 
             f"model {model_id!r} is not in {MODEL_TABLE}; the published models are: {', '.join(known) or 'none'}"
         )
     return dict(zip(names, row, strict=True))
-
-
-def _model_row_from_fit_tables(con: duckdb.DuckDBPyConnection, model_id: str | None) -> dict[str, Any]:
-    """TEMPORARY, until segmentation_models is published: the same row from today's tables
-    (int_feature_stats, int_segmentation_fit, segmentation_runs); model_id = the run_id."""
-    found = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-    if not {"int_feature_stats", "int_segmentation_fit", "segmentation_runs"} <= found:
-        raise ScoringError(f"the warehouse has no {MODEL_TABLE} table (no published model): run `dbt build`")
-    cursor = con.execute(
-        """
-        with stats as (
-            select
-                list(feature_kind order by feature_position) as feature_kinds,
-                list(source_column order by feature_position) as source_columns,
-                list(feature_level order by feature_position) as feature_levels,
-                list(transform order by feature_position) as transforms,
-                list(weight order by feature_position) as weights,
-                list(mean order by feature_position) as means,
-                list(sd order by feature_position) as sds
-            from int_feature_stats
-        ),
-        fit as (
-            select
-                any_value(run_id) as run_id,
-                count(*)::integer as k,
-                any_value(features) as features,
-                any_value(clustered_features) as clustered_features,
-                list(segment_id::integer order by segment_id) as segment_ids,
-                list(segment_name order by segment_id) as segment_names,
-                list(segment_description order by segment_id) as segment_descriptions,
-                list(centroid_z order by segment_id) as centroids_weighted_z
-            from int_segmentation_fit
-        )
-        select
-            fit.run_id as model_id, fit.run_id, runs.run_recorded_at as created_at, fit.k,
-            fit.features, fit.clustered_features, stats.*, fit.segment_ids, fit.segment_names,
-            fit.segment_descriptions, fit.centroids_weighted_z, runs.silhouette_gap, runs.stability_ari,
-            runs.verdict, runs.settings_json
-        from fit
-        cross join stats
-        inner join segmentation_runs as runs on fit.run_id = runs.run_id
-        """
-    )
-    names = [d[0] for d in cursor.description]
-    row = dict(zip(names, cursor.fetchone(), strict=True))
-    if model_id and model_id != row["model_id"]:
-        raise ScoringError(f"model {model_id!r} is not in {MODEL_TABLE}; the published models are: {row['model_id']}")
-    return row
 
 
 def _connect(db: str | os.PathLike) -> duckdb.DuckDBPyConnection:
@@ -169,7 +125,9 @@ def load_model(db: str | os.PathLike | duckdb.DuckDBPyConnection, model_id: str 
 
 
 @dataclass(frozen=True)
-class _Feature:
+class Feature:
+    """One feature of a model: what it is made from, and the model's statistics for it."""
+
     name: str
     kind: str
     source: str
@@ -188,7 +146,7 @@ class Model:
     model_id: str
     run_id: str
     created_at: Any
-    features: tuple[_Feature, ...]
+    features: tuple[Feature, ...]
     segment_ids: np.ndarray  # ascending
     segment_names: np.ndarray  # object, in segment_ids order
     centroids: np.ndarray  # k x features, weighted z, rows in segment_ids order
@@ -242,7 +200,7 @@ class Model:
                 raise bad(f"feature {name}: transform {transform!r} is not none or log1p")
             if not (np.isfinite(weight) and np.isfinite(mean) and np.isfinite(sd)):
                 raise bad(f"feature {name}: weight, mean and sd must be finite numbers")
-            features.append(_Feature(name, kind, source, level, transform, weight, mean, sd, name in clustered))
+            features.append(Feature(name, kind, source, level, transform, weight, mean, sd, name in clustered))
         ids = np.array([int(i) for i in row["segment_ids"]], dtype=np.int32)
         centroids = np.array([[float(v) for v in c] for c in row["centroids_weighted_z"]], dtype=np.float64)
         segment_names = np.array(list(row["segment_names"]), dtype=object)
@@ -279,7 +237,7 @@ class Model:
         valid[list(reasons)] = False
         return _Checked(typed, valid, reasons)
 
-    def _z(self, checked: _Checked, feature: _Feature) -> np.ndarray:
+    def _z(self, checked: _Checked, feature: Feature) -> np.ndarray:
         value = sql_mirror.feature_value(checked.typed, feature.kind, feature.source, feature.level, feature.transform)
         return sql_mirror.weighted_z(value, feature.kind, feature.weight, feature.mean, feature.sd)
 
@@ -346,21 +304,14 @@ def _arrow(values: Any) -> pa.Array:
     try:
         array = pa.array(values, from_pandas=True)
         return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        as_list = values.tolist() if isinstance(values, pd.Series) else list(values)
-        missing = pd.isna
-        return pa.array(
-            [None if (not isinstance(v, str) and _scalar_missing(v, missing)) else sql_mirror.python_text(v)
-             for v in as_list],
-            pa.large_string(),
-        )  # fmt: skip
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # mixed types: the values' text
+        values = values.tolist() if isinstance(values, pd.Series) else list(values)
+        return pa.array([None if _missing(v) else sql_mirror.python_text(v) for v in values], pa.large_string())
 
 
-def _scalar_missing(value: Any, missing) -> bool:
-    try:
-        return bool(missing(value))
-    except (TypeError, ValueError):
-        return False
+def _missing(value: Any) -> bool:
+    """pandas' missing values: None, NaN, NA, NaT."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def _match_columns(found: Iterable[str], source: str) -> dict[str, str]:
@@ -378,14 +329,9 @@ def _match_columns(found: Iterable[str], source: str) -> dict[str, str]:
     return columns
 
 
-@lru_cache(maxsize=64)
 def _matched(found: tuple[str, ...]) -> dict[str, str]:
-    columns: dict[str, str] = {}
-    for key in found:
-        match = HEADER_BY_KEY.get(normalise_header(key.lstrip("\ufeff")))
-        if match is not None and match[1] not in columns:
-            columns[match[1]] = key
-    return columns
+    """As staging matches a header: the first key that spells a column holds it."""
+    return {name: keys[0] for name, keys in _candidates(found).items()}
 
 
 def raw_columns(records: Any, source: str = "records") -> dict[str, pa.Array]:
@@ -400,11 +346,33 @@ def raw_columns(records: Any, source: str = "records") -> dict[str, pa.Array]:
         by_name = {str(c): c for c in records.columns}
         return {name: _arrow(records[by_name[key]]) for name, key in columns.items()}
     records = records if isinstance(records, Sequence) else list(records)
-    if len(records) > 1000:
-        return raw_columns(pd.DataFrame.from_records(records), source)
-    keys = list(dict.fromkeys(key for record in records for key in record))
-    columns = _match_columns(keys, source)
-    return {name: _arrow([record.get(key) for record in records]) for name, key in columns.items()}
+    if not records:
+        return {name: pa.array([], pa.large_string()) for _, name in COLUMNS}
+    first = records[0].keys()
+    if all(record.keys() == first for record in records):
+        keys = tuple(str(key) for key in first)
+    else:
+        keys = tuple(str(key) for key in dict.fromkeys(key for record in records for key in record))
+    _match_columns(keys, source)
+    out = {}
+    for name, candidates in _candidates(keys).items():
+        if len(candidates) == 1:
+            values = [record.get(candidates[0]) for record in records]
+        else:  # a list of dicts: each record's own spelling (the first that it has)
+            values = [next((record[k] for k in candidates if k in record), None) for record in records]
+        out[name] = _arrow(values)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _candidates(found: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Input column name -> every found key that spells it, in order."""
+    spelled: dict[str, list[str]] = {}
+    for key in found:
+        match = HEADER_BY_KEY.get(normalise_header(key.lstrip("\ufeff")))
+        if match is not None:
+            spelled.setdefault(match[1], []).append(key)
+    return {name: tuple(keys) for name, keys in spelled.items()}
 
 
 # ---------------------------------------------------------------- files in, CSV out
@@ -419,11 +387,14 @@ def _read_table(path: str, encoding: str | None, shown: str) -> tuple[pa.Table, 
             found = inspect_input(path, encoding, work)
             con = duckdb.connect()
             try:
-                table = con.execute(found.read_sql).fetch_arrow_table()
+                table = con.sql(found.read_sql).to_arrow_table()
             finally:
                 con.close()
         except InputFileError as err:
             raise ScoringError(str(err).replace(repr(path), shown)) from None
+        except duckdb.Error as err:
+            first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            raise ScoringError(f"Input file {shown}: cannot be read ({first})") from None
     number_column = "source_row_number" if "source_row_number" in table.column_names else "data_row_number"
     numbers = np.asarray(table.column(number_column), dtype=np.int64)
     order = np.argsort(numbers, kind="stable")

@@ -183,7 +183,7 @@ def parse_numbers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     if not _is_text(column):
         if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
             return parse_numbers(pc.cast(column, pa.large_string()))
-        return _float64(pc.cast(column, pa.float64()))
+        return _float64(pc.cast(column, pa.float64(), safe=False))  # a bigint above 2^53 rounds, as in DuckDB
     out = np.full(n, np.nan)
     null = np.ones(n, dtype=bool)
     if n <= SMALL_BATCH:
