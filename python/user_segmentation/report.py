@@ -589,6 +589,11 @@ def load_changes(con: duckdb.DuckDBPyConnection, run_id: str, segments: list[dic
             }
             for i in sorted(largest)
         ],
+        # Segment x feature, in the previous model's feature sds.
+        "drift_features": [
+            {"feature": f, "label": _feature_label(f).label} for f in dict.fromkeys(d["feature"] for d in drift)
+        ],
+        "drift_cells": {f"{d['segment_id']}:{d['feature']}": d["drift_sd"] for d in drift},
     }
 
 

@@ -13,6 +13,8 @@ import json
 import pandas as pd
 import pytest
 
+from user_segmentation.report import render_report
+
 from .conftest import ROOT, run_dbt, yaml_string
 
 SEED = ROOT / "seeds" / "raw_user_profiles.csv"
@@ -42,11 +44,13 @@ def two_builds(tmp_path_factory):
         "stats": first.query("select feature, mean, sd from int_feature_stats order by feature"),
         "changes": first.scalar("select count(*) from segmentation_changes"),
         "transitions": first.scalar("select count(*) from segment_transitions"),
+        "report": render_report(db, work / "first.html").read_text(),
     }
     data = work / "plus20.csv"
     old_users, new_users = plus_new_users(data)
     second = run_dbt(db, "build", vars_yaml=f"{{refit: false, input_path: {yaml_string(str(data))}}}")
     assert second.returncode == 0, second.output[-3000:]
+    before["second_report"] = render_report(db, work / "second.html").read_text()
     return before, second, old_users, new_users
 
 
@@ -91,6 +95,20 @@ def test_transitions_show_the_new_users_and_the_verdict_is_stable(two_builds) ->
         "select users_in_both, users_moved, new_users, departed_users, max_drift_sd, verdict from segmentation_changes"
     )
     assert change == [(old_users, 0, new_users, 0, 0.0, "stable")]
+
+
+def test_the_report_says_what_changed_since_the_last_build(two_builds) -> None:
+    before, second, old_users, new_users = two_builds
+    assert "Since the last build" in before["report"] and "there is nothing to compare yet" in before["report"]
+    html = before["second_report"]
+    assert "nothing to compare yet" not in html
+    assert "Verdict: <strong>stable</strong>" in html
+    assert f"{old_users:,} users are in both builds; 0 (0.0%) changed segment, {new_users:,} are new" in html
+    # The matrix: a "New" row holding the new users by segment.
+    new_by_segment = dict(second.query("select segment_id, users from segment_transitions where movement = 'new'"))
+    row = html[html.index('<th scope="row">New</th>') :].split("</tr>")[0]
+    for users in new_by_segment.values():
+        assert f"<td>{users:,}</td>" in row
 
 
 def test_refit_false_without_a_published_model_stops_clearly(tmp_path) -> None:
