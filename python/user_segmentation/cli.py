@@ -148,7 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     exp.set_defaults(func=_export)
 
     score = commands.add_parser("score", help="label new users with the published model (CSV on standard output)")
-    score.add_argument("--db", default=os.environ.get("SEGMENTATION_DB", "warehouse/segmentation.duckdb"))
+    score.add_argument(
+        "--db",
+        default=os.environ.get("SEGMENTATION_DB", "warehouse/segmentation.duckdb"),
+        help="the published warehouse (default: SEGMENTATION_DB or warehouse/segmentation.duckdb)",
+    )
     score.add_argument("--model", metavar="ID", help="a model_id of segmentation_models (default: the latest)")
     score.add_argument("--encoding", help="a CSV file's encoding, as vars.input_encoding (default utf-8)")
     score.add_argument(
