@@ -1,6 +1,7 @@
-"""The ``user-segmentation`` command: generate data, render the report, export audience files, run the benchmark.
+"""The ``user-segmentation`` command: generate data, render the report, export audience files, score
+new users with the published model, run the benchmark.
 
-``report`` and ``export`` are run-time code. ``generate`` and ``bench`` are development tools from the
+``report``, ``export`` and ``score`` are run-time code. ``generate`` and ``bench`` are development tools from the
 separate package :mod:`user_segmentation_tools`, imported only when they run; without the
 ``tools`` (or ``dev``) extra they stop with a one-line message.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -83,7 +85,25 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _score(args: argparse.Namespace) -> int:
+    from .scoring import ScoringError, load_model, score_file
+
+    try:
+        score_file(load_model(Path(args.db), args.model), args.file, sys.stdout, args.encoding)
+        sys.stdout.flush()
+    except ScoringError as err:
+        print(f"user-segmentation score: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python's advice: no second error at exit
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
+    if args.score:
+        return _tool("bench_score").run_score_benchmark(
+            Path(args.db) if args.db else None, Path(args.cache), rows=args.score_rows, calls=args.calls
+        )
     run_benchmark = _tool("bench").run_benchmark
 
     sizes = [int(part.replace("_", "")) for part in args.rows.split(",") if part.strip()]
@@ -97,8 +117,6 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import os
-
     parser = argparse.ArgumentParser(prog="user-segmentation", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -129,6 +147,21 @@ def main(argv: list[str] | None = None) -> int:
     exp.add_argument("--salt-env", metavar="NAME", help="the environment variable that holds the salt (with --hash)")
     exp.set_defaults(func=_export)
 
+    score = commands.add_parser("score", help="label new users with the published model (CSV on standard output)")
+    score.add_argument(
+        "--db",
+        default=os.environ.get("SEGMENTATION_DB", "warehouse/segmentation.duckdb"),
+        help="the published warehouse (default: SEGMENTATION_DB or warehouse/segmentation.duckdb)",
+    )
+    score.add_argument("--model", metavar="ID", help="a model_id of segmentation_models (default: the latest)")
+    score.add_argument("--encoding", help="a CSV file's encoding, as vars.input_encoding (default utf-8)")
+    score.add_argument(
+        "file",
+        metavar="FILE|-",
+        help="CSV, Parquet or JSON lines (.jsonl) in the public format; - reads standard input",
+    )
+    score.set_defaults(func=_score)
+
     bench = commands.add_parser("bench", help="time the pipeline and the tutorial recipe")
     bench.add_argument("--rows", default="1000,1000000,10000000")
     bench.add_argument("--out", help="write the table as Markdown here (and JSON beside it)")
@@ -139,6 +172,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="at the largest size, also fit K-Means on all users to compare inertia (slow)",
     )
+    bench.add_argument(
+        "--score",
+        action="store_true",
+        help="instead: time scoring with the published model (one record warm, and --score-rows records)",
+    )
+    bench.add_argument("--db", help="with --score: the warehouse (default: a fresh build of the embedded sample)")
+    bench.add_argument("--score-rows", type=int, default=1_000_000, help="with --score: the batch size timed")
+    bench.add_argument("--calls", type=int, default=1000, help="with --score: one-record calls timed")
     bench.set_defaults(func=_bench)
 
     args = parser.parse_args(argv)
