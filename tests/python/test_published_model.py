@@ -8,14 +8,16 @@ which model labelled it, and segment_transitions / segmentation_changes show the
 
 from __future__ import annotations
 
+import io
 import json
+import subprocess
 
 import pandas as pd
 import pytest
 
 from user_segmentation.report import render_report
 
-from .conftest import ROOT, run_dbt, yaml_string
+from .conftest import BIN, ROOT, run_dbt, yaml_string
 
 SEED = ROOT / "seeds" / "raw_user_profiles.csv"
 
@@ -51,6 +53,7 @@ def two_builds(tmp_path_factory):
     second = run_dbt(db, "build", vars_yaml=f"{{refit: false, input_path: {yaml_string(str(data))}}}")
     assert second.returncode == 0, second.output[-3000:]
     before["second_report"] = render_report(db, work / "second.html").read_text()
+    before["data"] = data
     return before, second, old_users, new_users
 
 
@@ -95,6 +98,29 @@ def test_transitions_show_the_new_users_and_the_verdict_is_stable(two_builds) ->
         "select users_in_both, users_moved, new_users, departed_users, max_drift_sd, verdict from segmentation_changes"
     )
     assert change == [(old_users, 0, new_users, 0, 0.0, "stable")]
+
+
+def test_the_new_users_labels_equal_user_segmentation_score_on_them(two_builds, tmp_path) -> None:
+    before, second, _, new_users = two_builds
+    rows = pd.read_csv(before["data"], dtype=str, keep_default_na=False)
+    new_rows = rows[rows["User ID"].astype(int) >= 900000]
+    assert len(new_rows) == new_users
+    path = tmp_path / "new_users.csv"
+    new_rows.to_csv(path, index=False)
+    done = subprocess.run(
+        [str(BIN / "user-segmentation"), "score", "--db", str(second.db), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    scored = pd.read_csv(io.StringIO(done.stdout))
+    assert scored["reason"].isna().all()
+    labels = dict(second.query("select user_id, segment_id from dim_users where user_id >= 900000"))
+    assert dict(zip(scored["user_id"], scored["segment_id"], strict=True)) == labels
+    distances = dict(second.query("select user_id, distance_to_centroid from dim_users where user_id >= 900000"))
+    for user, distance in zip(scored["user_id"], scored["distance"], strict=True):
+        assert distance == pytest.approx(distances[user], rel=1e-9)
 
 
 def test_the_report_says_what_changed_since_the_last_build(two_builds) -> None:
