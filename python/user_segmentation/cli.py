@@ -37,13 +37,40 @@ def _tool(name: str) -> ModuleType:
 
 def _generate(args: argparse.Namespace) -> int:
     generate = _tool("generator").generate
+    logs = bool(args.interactions or args.transactions)
+    if not logs and (args.events_per_user is not None or args.as_of is not None):
+        raise ValueError("--events-per-user and --as-of need --interactions or --transactions")
+    if logs:
+        activity = _tool("activity")
+        events_per_user = activity.DEFAULT_EVENTS_PER_USER if args.events_per_user is None else args.events_per_user
+        as_of = args.as_of or activity.DEFAULT_AS_OF
+        others = [Path(args.out)] + ([Path(args.truth)] if args.truth else [])
+        activity.check_activity_options(events_per_user, as_of, args.interactions, args.transactions, others)
 
     started = time.perf_counter()
-    rows = generate(args.rows, args.seed, Path(args.out), Path(args.truth) if args.truth else None)
+    truth = Path(args.truth) if args.truth else None
+    rows = generate(args.rows, args.seed, Path(args.out), truth, profile_noise=args.profile_noise)
     print(
         f"wrote {rows:,} rows to {args.out} in {time.perf_counter() - started:.1f} s"
         + (f" (truth: {args.truth})" if args.truth else "")
+        + (" (profiles without segment signal)" if args.profile_noise else "")
     )
+    if logs:
+        started = time.perf_counter()
+        counts = activity.generate_activity(
+            args.rows,
+            args.seed,
+            Path(args.interactions) if args.interactions else None,
+            Path(args.transactions) if args.transactions else None,
+            events_per_user=events_per_user,
+            as_of=as_of,
+        )
+        written = [f"{counts.events:,} events to {args.interactions}"] if args.interactions else []
+        written += [f"{counts.orders:,} orders to {args.transactions}"] if args.transactions else []
+        print(
+            f"wrote {' and '.join(written)} in {time.perf_counter() - started:.1f} s"
+            f" ({counts.users_without_events:,} users without events, {counts.users_without_orders:,} without orders)"
+        )
     return 0
 
 
@@ -125,6 +152,17 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--seed", type=int, default=42)
     gen.add_argument("--out", required=True, help=".csv or .parquet")
     gen.add_argument("--truth", help="also write the planted segment of each user (.csv or .parquet)")
+    gen.add_argument("--interactions", help="also write an event log of the same users (.csv or .parquet)")
+    gen.add_argument("--transactions", help="also write an order log of the same users (.csv or .parquet)")
+    gen.add_argument("--events-per-user", type=float, metavar="N", help="mean events per user in the logs (default 50)")
+    gen.add_argument(
+        "--profile-noise",
+        action="store_true",
+        help="profiles without segment signal (one segment-free distribution): the segments are only in the logs",
+    )
+    gen.add_argument(
+        "--as-of", metavar="TIME", help="every event and order is before this (default 2026-11-30T00:00:00Z)"
+    )
     gen.set_defaults(func=_generate)
 
     rep = commands.add_parser("report", help="render the static HTML report from the marts")

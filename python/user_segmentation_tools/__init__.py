@@ -2,6 +2,8 @@
 
 - :mod:`user_segmentation_tools.generator`: synthetic profiles in the public format with
   planted segments (``user-segmentation generate``; the embedded sample comes from it).
+- :mod:`user_segmentation_tools.activity`: event and order logs of the same users, with the
+  planted segments in the activity (``user-segmentation generate --interactions/--transactions``).
 - :mod:`user_segmentation_tools.bench`: the benchmark (``user-segmentation bench``).
 
 The run-time package :mod:`user_segmentation` (dbt plugin, segmentation, report) never

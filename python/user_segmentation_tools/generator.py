@@ -6,6 +6,13 @@ behaviour (hours online, likes, follows, CTR, conversion, ad interaction time) a
 a little in demographics and interests; the ground truth can be written to a separate
 file so tests can measure how well the clustering recovers it.
 
+With ``profile_noise`` the planted segment is still drawn (the truth file is the same), but
+every profile is drawn from one segment-free distribution instead: levels and interests
+uniformly, behavioural values uniformly over the column's range (like the public data). The
+profiles then carry no segment signal; only the activity logs do
+(:mod:`user_segmentation_tools.activity`, which reuses the segment of each user through
+:func:`planted_segments`).
+
 Speed: the work is vectorised per chunk of ``CHUNK_ROWS`` users (numpy for the draws,
 pyarrow for the interest strings) and streamed to DuckDB's writer, so 10 million rows go
 to Parquet in seconds with memory bounded by one chunk. The output depends only on
@@ -24,7 +31,16 @@ import pyarrow.compute as pc
 from user_segmentation.input_format import HEADERS, INTERESTS, LEVELS
 from user_segmentation.sql import quote_identifier, quote_literal
 
-__all__ = ["CHUNK_ROWS", "NOISE_SD", "PlantedSegment", "RANGES", "SEGMENTS", "generate", "generate_chunk"]
+__all__ = [
+    "CHUNK_ROWS",
+    "NOISE_SD",
+    "PlantedSegment",
+    "RANGES",
+    "SEGMENTS",
+    "generate",
+    "generate_chunk",
+    "planted_segments",
+]
 
 CHUNK_ROWS = 1_000_000
 
@@ -126,28 +142,39 @@ SEGMENTS: tuple[PlantedSegment, ...] = (
 # Spread of each behavioural value around its segment centre, as a share of the range.
 NOISE_SD = 0.08
 
+# --profile-noise: the one segment-free distribution every profile is drawn from.
+_NO_SEGMENT = (PlantedSegment(name="no segment", share=1.0, centre={}, leanings={}, interests={}),)
+
 
 def _weights(levels: tuple[str, ...], leaning: dict[str, float]) -> np.ndarray:
     weights = np.array([leaning.get(level, 1.0) for level in levels], dtype=float)
     return weights / weights.sum()
 
 
-def _draw_levels(rng: np.random.Generator, segment: np.ndarray, column: str) -> pa.Array:
+def _draw_levels(
+    rng: np.random.Generator, segment: np.ndarray, column: str, segments: tuple[PlantedSegment, ...] = SEGMENTS
+) -> pa.Array:
     """Draw a categorical column: per segment, levels weighted by its leanings."""
     levels = LEVELS[column]
     codes = np.empty(segment.shape[0], dtype=np.int8)
-    for index, planted in enumerate(SEGMENTS):
+    for index, planted in enumerate(segments):
         mask = segment == index
         probabilities = _weights(levels, planted.leanings.get(column, {}))
         codes[mask] = rng.choice(len(levels), size=int(mask.sum()), p=probabilities)
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(levels)).cast(pa.string())
 
 
-def _draw_behaviour(rng: np.random.Generator, segment: np.ndarray, column: str) -> pa.Array:
-    """Draw a numeric column around the segment centres, clipped and rounded to the format."""
+def _draw_behaviour(rng: np.random.Generator, segment: np.ndarray, column: str, noise: bool = False) -> pa.Array:
+    """Draw a numeric column around the segment centres, clipped and rounded to the format.
+
+    ``noise``: uniformly over the range instead, whatever the segment.
+    """
     low, high, decimals = RANGES[column]
-    centres = np.array([planted.centre[column] for planted in SEGMENTS])
-    position = np.clip(centres[segment] + rng.normal(0.0, NOISE_SD, segment.shape[0]), 0.0, 1.0)
+    if noise:
+        position = rng.random(segment.shape[0])
+    else:
+        centres = np.array([planted.centre[column] for planted in SEGMENTS])
+        position = np.clip(centres[segment] + rng.normal(0.0, NOISE_SD, segment.shape[0]), 0.0, 1.0)
     scale = 10**decimals
     # Work in whole units of the last decimal so that values print exactly (0.1, not 0.1000001).
     units = np.rint((low + position * (high - low)) * scale).astype(np.int64)
@@ -156,10 +183,12 @@ def _draw_behaviour(rng: np.random.Generator, segment: np.ndarray, column: str) 
     return pa.array(units / scale)
 
 
-def _draw_interests(rng: np.random.Generator, segment: np.ndarray) -> pa.Array:
+def _draw_interests(
+    rng: np.random.Generator, segment: np.ndarray, segments: tuple[PlantedSegment, ...] = SEGMENTS
+) -> pa.Array:
     """1-4 distinct interests per user, weighted by segment, joined with ", "."""
     rows = segment.shape[0]
-    weights = np.array([[planted.interests.get(name, 1.0) for name in INTERESTS] for planted in SEGMENTS])
+    weights = np.array([[planted.interests.get(name, 1.0) for name in INTERESTS] for planted in segments])
     # Weighted sampling without replacement: the k smallest exponential(1)/weight keys
     # (the "exponential race"); their order is random too, as in the public data.
     keys = rng.standard_exponential((rows, len(INTERESTS))).astype(np.float32)
@@ -173,38 +202,70 @@ def _draw_interests(rng: np.random.Generator, segment: np.ndarray) -> pa.Array:
     return pc.binary_join(lists, ", ")
 
 
-def generate_chunk(rows: int, first_user_id: int, seed: int, chunk_index: int) -> pa.Table:
-    """One chunk of users with ids ``first_user_id ..``; returns (profiles + truth) columns."""
-    rng = np.random.default_rng([seed, chunk_index])
+def _draw_segments(rng: np.random.Generator, rows: int) -> np.ndarray:
+    """The planted segment (0-based) of each user: the first draw of a chunk's stream."""
     shares = np.array([planted.share for planted in SEGMENTS])
-    segment = rng.choice(len(SEGMENTS), size=rows, p=shares / shares.sum())
+    return rng.choice(len(SEGMENTS), size=rows, p=shares / shares.sum())
+
+
+def generate_chunk(rows: int, first_user_id: int, seed: int, chunk_index: int, profile_noise: bool = False) -> pa.Table:
+    """One chunk of users with ids ``first_user_id ..``; returns (profiles + truth) columns.
+
+    ``profile_noise``: the same planted segments (truth), but profiles without their signal.
+    """
+    rng = np.random.default_rng([seed, chunk_index])
+    segment = _draw_segments(rng, rows)
+    # With profile_noise every user is drawn as the one segment-free "segment" 0.
+    drawn, segments = (np.zeros(rows, dtype=np.int64), _NO_SEGMENT) if profile_noise else (segment, SEGMENTS)
+
+    def levels(column: str) -> pa.Array:
+        return _draw_levels(rng, drawn, column, segments)
+
+    def behaviour(column: str) -> pa.Array:
+        return _draw_behaviour(rng, drawn, column, noise=profile_noise)
+
     columns = {
         "User ID": pa.array(np.arange(first_user_id, first_user_id + rows, dtype=np.int64)),
-        "Age": _draw_levels(rng, segment, "age"),
-        "Gender": _draw_levels(rng, segment, "gender"),
-        "Location": _draw_levels(rng, segment, "location"),
-        "Language": _draw_levels(rng, segment, "language"),
-        "Education Level": _draw_levels(rng, segment, "education_level"),
-        "Likes and Reactions": _draw_behaviour(rng, segment, "likes_and_reactions"),
-        "Followed Accounts": _draw_behaviour(rng, segment, "followed_accounts"),
-        "Device Usage": _draw_levels(rng, segment, "device_usage"),
-        "Time Spent Online (hrs/weekday)": _draw_behaviour(rng, segment, "weekday_hours_online"),
-        "Time Spent Online (hrs/weekend)": _draw_behaviour(rng, segment, "weekend_hours_online"),
-        "Click-Through Rates (CTR)": _draw_behaviour(rng, segment, "click_through_rate"),
-        "Conversion Rates": _draw_behaviour(rng, segment, "conversion_rate"),
-        "Ad Interaction Time (sec)": _draw_behaviour(rng, segment, "ad_interaction_seconds"),
-        "Income Level": _draw_levels(rng, segment, "income_level"),
-        "Top Interests": _draw_interests(rng, segment),
+        "Age": levels("age"),
+        "Gender": levels("gender"),
+        "Location": levels("location"),
+        "Language": levels("language"),
+        "Education Level": levels("education_level"),
+        "Likes and Reactions": behaviour("likes_and_reactions"),
+        "Followed Accounts": behaviour("followed_accounts"),
+        "Device Usage": levels("device_usage"),
+        "Time Spent Online (hrs/weekday)": behaviour("weekday_hours_online"),
+        "Time Spent Online (hrs/weekend)": behaviour("weekend_hours_online"),
+        "Click-Through Rates (CTR)": behaviour("click_through_rate"),
+        "Conversion Rates": behaviour("conversion_rate"),
+        "Ad Interaction Time (sec)": behaviour("ad_interaction_seconds"),
+        "Income Level": levels("income_level"),
+        "Top Interests": _draw_interests(rng, drawn, segments),
     }
     assert tuple(columns) == HEADERS
     columns["planted_segment"] = pa.array(segment.astype(np.int16) + 1)
     return pa.table(columns)
 
 
-def _chunks(rows: int, seed: int):
+def _chunk_sizes(rows: int):
+    """(chunk index, first user id, users) of each chunk: the one layout profiles and logs share."""
     for chunk_index, start in enumerate(range(0, rows, CHUNK_ROWS)):
-        size = min(CHUNK_ROWS, rows - start)
-        yield generate_chunk(size, start + 1, seed, chunk_index)
+        yield chunk_index, start + 1, min(CHUNK_ROWS, rows - start)
+
+
+def _chunks(rows: int, seed: int, profile_noise: bool = False):
+    for chunk_index, first_user_id, size in _chunk_sizes(rows):
+        yield generate_chunk(size, first_user_id, seed, chunk_index, profile_noise)
+
+
+def planted_segments(rows: int, seed: int):
+    """Yield ``(chunk_index, first_user_id, segment)`` per chunk: the profiles' planted segments.
+
+    ``segment`` is 0-based (the truth file's ``planted_segment`` minus 1). It is the same
+    draw :func:`generate_chunk` makes, without drawing the profiles.
+    """
+    for chunk_index, first_user_id, size in _chunk_sizes(rows):
+        yield chunk_index, first_user_id, _draw_segments(np.random.default_rng([seed, chunk_index]), size)
 
 
 def _format_of(path: Path) -> str:
@@ -216,11 +277,11 @@ def _format_of(path: Path) -> str:
     raise ValueError(f"{path}: unknown output format {suffix!r}; use .csv or .parquet")
 
 
-def generate(rows: int, seed: int, out: Path, truth: Path | None = None) -> int:
+def generate(rows: int, seed: int, out: Path, truth: Path | None = None, *, profile_noise: bool = False) -> int:
     """Write ``rows`` users to ``out`` (CSV or Parquet by extension); optionally the truth.
 
-    The truth file has two columns, ``user_id`` and ``planted_segment`` (1-based).
-    Returns the number of rows written.
+    The truth file has two columns, ``user_id`` and ``planted_segment`` (1-based); it does
+    not depend on ``profile_noise`` (see the module docstring). Returns the number of rows written.
     """
     import duckdb
 
@@ -230,7 +291,7 @@ def generate(rows: int, seed: int, out: Path, truth: Path | None = None) -> int:
     truth_format = _format_of(Path(truth)) if truth else None
     schema = generate_chunk(1, 1, seed, 0).schema
     reader = pa.RecordBatchReader.from_batches(
-        schema, (batch for table in _chunks(rows, seed) for batch in table.to_batches())
+        schema, (batch for table in _chunks(rows, seed, profile_noise) for batch in table.to_batches())
     )
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
