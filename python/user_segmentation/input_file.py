@@ -40,7 +40,7 @@ from pathlib import Path
 import duckdb
 
 from . import input_format
-from .input_format import COLUMNS, HEADER_BY_KEY, NUMERIC_COLUMNS, normalise_header
+from .input_format import PROFILES, FileFormat, normalise_header
 from .sql import quote_identifier, quote_literal
 
 __all__ = [
@@ -101,6 +101,8 @@ class InputFile:
     _file_header: list[str] = field(default_factory=list)
     # The file DuckDB reads: the input itself, or its UTF-8 transcoded copy.
     read_path: str = ""
+    # Which kind of file this is: its columns (the profiles, or a log of vars.log_formats).
+    file_format: FileFormat = PROFILES
 
     @property
     def read_sql(self) -> str:
@@ -109,15 +111,18 @@ class InputFile:
         Text for CSV; for Parquet, numeric columns keep their type (staging casts as needed).
         """
         selected = []
-        for _header, name in COLUMNS:
+        for _header, name in self.file_format.columns:
+            if name not in self.columns:  # an optional column the file does not have
+                selected.append(f"cast(null as varchar) as raw_{name}")
+                continue
             column = quote_identifier(self.columns[name])
-            if self.input_format == "parquet" and name in NUMERIC_COLUMNS + ("user_id",):
+            if self.input_format == "parquet" and name in self.file_format.typed:
                 # Typed Parquet columns stay typed: staging casts them to text only for
                 # rejected rows (a double -> text -> double round trip is costly at scale).
                 value = column
             else:
                 value = f"cast({column} as varchar)"
-            if self.decimal_comma and name in NUMERIC_COLUMNS:
+            if self.decimal_comma and name in self.file_format.decimal:
                 value = f"replace({value}, ',', '.')"
             selected.append(f"{value} as raw_{name}")
         columns_sql = ",\n    ".join(selected)
@@ -135,7 +140,9 @@ class InputFile:
         The reader checks a field (its encoding, say) only when the query uses the column, so
         the count uses them all, through the very SELECT dbt runs: the counts agree.
         """
-        used = ", ".join(f"min(length(raw_{name}))" for _header, name in COLUMNS)
+        used = ", ".join(
+            f"min(length(raw_{name}))" for _header, name in self.file_format.columns if name in self.columns
+        )
         return f"select count(*), {used} from (\n{self.read_sql}\n)"
 
     @property
@@ -195,7 +202,7 @@ def _first_line(error: duckdb.Error | Exception) -> str:
     return (lines[0] if lines else type(error).__name__)[:QUOTE_CHARS]
 
 
-def _check_file(path: str) -> Path:
+def _check_file(path: str, file_format: FileFormat = PROFILES) -> Path:
     if not path or not str(path).strip():
         raise InputFileError("input_path is empty: pass the file to read, e.g. --vars '{input_path: data/users.csv}'")
     file = Path(path)
@@ -210,7 +217,8 @@ def _check_file(path: str) -> Path:
     if not os.access(file, os.R_OK):
         raise _fail(path, "cannot be read (permission denied)")
     if file.stat().st_size == 0:
-        raise _fail(path, "is empty: expected a header row with the columns " + ", ".join(repr(h) for h, _ in COLUMNS))
+        columns = ", ".join(repr(h) for h, _ in file_format.columns)
+        raise _fail(path, "is empty: expected a header row with the columns " + columns)
     return file
 
 
@@ -326,13 +334,16 @@ def _transcode(path: str, file: Path, codec: str, work_dir: str | None) -> Path:
     return target
 
 
-def _match_header(path: str, header: list[str]) -> tuple[dict[str, str], list[str], dict[str, str]]:
-    """Map each required column to the file's header; list missing and extra ones."""
+def _match_header(
+    path: str, header: list[str], file_format: FileFormat = PROFILES
+) -> tuple[dict[str, str], list[str], dict[str, str]]:
+    """Map each column of the format to the file's header; list missing and extra ones."""
+    by_key = file_format.header_by_key
     columns: dict[str, str] = {}
     extra: list[str] = []
     renamed: dict[str, str] = {}
     for found in header:
-        match = HEADER_BY_KEY.get(normalise_header(found.lstrip("\ufeff")))
+        match = by_key.get(normalise_header(found.lstrip("\ufeff")))
         if match is None or match[1] in columns:
             extra.append(found)
             continue
@@ -340,7 +351,7 @@ def _match_header(path: str, header: list[str]) -> tuple[dict[str, str], list[st
         columns[name] = found
         if found != canonical:
             renamed[found] = canonical
-    missing = [canonical for canonical, name in COLUMNS if name not in columns]
+    missing = [canonical for canonical, name in file_format.required if name not in columns]
     if missing:
         found_list = ", ".join(repr(h) for h in header) or "none"
         if len(found_list) > QUOTE_CHARS:
@@ -384,12 +395,15 @@ def _read_header(path: str, file: Path, encoding: str) -> tuple[str, list[str]]:
     return delimiter, names
 
 
-def inspect_input(path: str, encoding: str | None = None, work_dir: str | None = None) -> InputFile:
+def inspect_input(
+    path: str, encoding: str | None = None, work_dir: str | None = None, file_format: FileFormat = PROFILES
+) -> InputFile:
     """Check ``path`` and work out how to read it; raise :class:`InputFileError` if it cannot be.
 
     ``work_dir``: where a transcoded UTF-8 copy goes (for ``cp1252`` and UTF-16 big-endian).
+    ``file_format``: the columns expected (the profile file; or a log, ``LOG_FORMATS``).
     """
-    file = _check_file(path)
+    file = _check_file(path, file_format)
     suffix = file.suffix.lower()
     wanted = ENCODINGS.get((encoding or "utf-8").strip().lower())
     if wanted is None:
@@ -401,9 +415,9 @@ def inspect_input(path: str, encoding: str | None = None, work_dir: str | None =
     con.execute("set enable_progress_bar = false")
     try:
         if suffix in PARQUET_SUFFIXES:
-            return _inspect_parquet(con, path, file)
+            return _inspect_parquet(con, path, file, file_format)
         if suffix in CSV_SUFFIXES:
-            return _inspect_csv(con, path, file, wanted, work_dir)
+            return _inspect_csv(con, path, file, wanted, work_dir, file_format)
         raise _fail(path, f"unknown file type {suffix or '(no extension)'!r}; use .csv (or .txt/.tsv) or .parquet")
     except duckdb.OutOfMemoryException:
         raise _fail(
@@ -420,7 +434,9 @@ def memory_limit() -> str:
     return os.environ.get("SEGMENTATION_MEMORY_LIMIT", "1200MB")
 
 
-def _inspect_parquet(con: duckdb.DuckDBPyConnection, path: str, file: Path) -> InputFile:
+def _inspect_parquet(
+    con: duckdb.DuckDBPyConnection, path: str, file: Path, file_format: FileFormat = PROFILES
+) -> InputFile:
     resolved = str(file.resolve())
     try:
         described = con.execute(f"describe select * from read_parquet({quote_literal(resolved)})").fetchall()
@@ -430,14 +446,30 @@ def _inspect_parquet(con: duckdb.DuckDBPyConnection, path: str, file: Path) -> I
     except duckdb.Error as err:
         raise _fail(path, f"is not a readable Parquet file ({_first_line(err)})") from None
     header = [row[0] for row in described]
-    columns, extra, renamed = _match_header(path, header)
+    columns, extra, renamed = _match_header(path, header, file_format)
     return InputFile(
-        path, resolved, "parquet", "binary", None, False, file.stat().st_size, columns, extra, renamed, rows
+        path,
+        resolved,
+        "parquet",
+        "binary",
+        None,
+        False,
+        file.stat().st_size,
+        columns,
+        extra,
+        renamed,
+        rows,
+        file_format=file_format,
     )
 
 
 def _inspect_csv(
-    con: duckdb.DuckDBPyConnection, path: str, file: Path, encoding: str, work_dir: str | None
+    con: duckdb.DuckDBPyConnection,
+    path: str,
+    file: Path,
+    encoding: str,
+    work_dir: str | None,
+    file_format: FileFormat = PROFILES,
 ) -> InputFile:
     resolved = str(file.resolve())
     encoding = _check_encoding(path, file, encoding)
@@ -446,7 +478,7 @@ def _inspect_csv(
         read_path = str(_transcode(path, file, TRANSCODED[encoding], work_dir))
         encoding = "utf-8"
     delimiter, header = _read_header(path, Path(read_path), encoding)
-    columns, extra, renamed = _match_header(path, header)
+    columns, extra, renamed = _match_header(path, header, file_format)
     found = InputFile(
         path,
         resolved,
@@ -461,6 +493,7 @@ def _inspect_csv(
         0,
         _file_header=header,
         read_path=read_path,
+        file_format=file_format,
     )
     try:
         rows = con.execute(found.count_sql).fetchall()[0][0]

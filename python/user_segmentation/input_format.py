@@ -32,6 +32,9 @@ __all__ = [
     "NUMERIC_RULES",
     "NumericRule",
     "FeatureLabel",
+    "FileFormat",
+    "LOG_FORMATS",
+    "PROFILES",
     "declaration",
     "normalise_header",
     "project_dir",
@@ -80,7 +83,11 @@ def declaration(project: Path | None = None) -> dict[str, Any]:
     missing = [name for name in ("input_format", "feature_catalog") if name not in project_vars]
     if missing:
         raise ValueError(f"{path}: vars {', '.join(missing)} missing (the input format is declared there)")
-    return {"input_format": project_vars["input_format"], "feature_catalog": project_vars["feature_catalog"]}
+    return {
+        "input_format": project_vars["input_format"],
+        "feature_catalog": project_vars["feature_catalog"],
+        "log_formats": project_vars.get("log_formats") or {},
+    }
 
 
 def normalise_header(name: str) -> str:
@@ -120,4 +127,44 @@ FEATURES: dict[str, FeatureLabel] = {
         tuple(spec.get("inputs") or (name,)),
     )
     for name, spec in _CATALOG.items()
+}
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """The columns of one kind of input file, as :mod:`user_segmentation.input_file` reads it.
+
+    ``columns``: (header in the file, snake_case name), in reading order; ``optional``: names
+    a file may lack (read as null); ``typed``: Parquet columns read with their own type (the
+    rest are read as text, and typed in SQL); ``decimal``: columns whose decimal comma (in a
+    semicolon-delimited CSV) becomes a point.
+    """
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    optional: tuple[str, ...] = ()
+    typed: tuple[str, ...] = ()
+    decimal: tuple[str, ...] = ()
+
+    @property
+    def header_by_key(self) -> dict[str, tuple[str, str]]:
+        return {normalise_header(header): (header, name) for header, name in self.columns}
+
+    @property
+    def required(self) -> tuple[tuple[str, str], ...]:
+        return tuple((header, name) for header, name in self.columns if name not in self.optional)
+
+
+# The profile file (vars.input_format).
+PROFILES = FileFormat("profiles", COLUMNS, (), NUMERIC_COLUMNS + ("user_id",), NUMERIC_COLUMNS)
+# Interaction and order logs (vars.log_formats): every column read as text.
+LOG_FORMATS: dict[str, FileFormat] = {
+    name: FileFormat(
+        name,
+        tuple((c["header"], c["name"]) for c in spec["columns"]),
+        tuple(c["name"] for c in spec["columns"] if c.get("optional")),
+        (),
+        tuple(spec.get("decimal_columns") or ()),
+    )
+    for name, spec in declaration()["log_formats"].items()
 }

@@ -149,3 +149,47 @@ def test_out_of_memory_advises_segmentation_memory_limit(tmp_path: Path, monkeyp
     with pytest.raises(InputFileError, match="SEGMENTATION_MEMORY_LIMIT") as err:
         inspect_input(str(path))
     assert "SET memory_limit" not in str(err.value) and str(path) in str(err.value)
+
+
+def test_activity_logs_are_inspected_with_their_own_columns(tmp_path) -> None:
+    """An event log (vars.log_formats.interactions): its columns matched, an optional one it
+    lacks read as null, every value as text; a missing required column named."""
+    import duckdb
+
+    from user_segmentation.input_format import LOG_FORMATS
+
+    events = LOG_FORMATS["interactions"]
+    path = write(
+        tmp_path / "events.csv",
+        "User_ID,Event Time,event_type,Category\n"
+        "1,2026-11-30T10:00:00Z,view,books\n"
+        "2,2026-11-30T11:00:00+02:00,Click,\n",
+    )
+    found = inspect_input(str(path), file_format=events)
+    assert found.columns == {
+        "user_id": "User_ID",
+        "event_time": "Event Time",
+        "event_type": "event_type",
+        "category": "Category",
+    }
+    assert found.rows_read == 2 and found.extra_columns == []
+    rows = duckdb.sql(found.read_sql + " order by data_row_number").fetchall()
+    assert rows == [
+        (1, "1", "2026-11-30T10:00:00Z", "view", None, "books"),
+        (2, "2", "2026-11-30T11:00:00+02:00", "Click", None, None),
+    ]
+    with pytest.raises(InputFileError, match="missing required column 'event_time'"):
+        inspect_input(str(write(tmp_path / "bad.csv", "user_id,event_type\n1,view\n")), file_format=events)
+    with pytest.raises(InputFileError, match="'user_id', 'event_time', 'event_type', 'channel', 'category'"):
+        inspect_input(str(write(tmp_path / "empty.csv", "")), file_format=events)
+
+
+def test_order_logs_read_decimal_commas_as_text(tmp_path) -> None:
+    import duckdb
+
+    from user_segmentation.input_format import LOG_FORMATS
+
+    path = write(tmp_path / "orders.csv", "user_id;order_id;order_time;amount\n1;A1;2026-11-30T10:00:00Z;12,50\n")
+    found = inspect_input(str(path), file_format=LOG_FORMATS["transactions"])
+    assert found.decimal_comma
+    assert duckdb.sql(found.read_sql).fetchall() == [(1, "1", "A1", "2026-11-30T10:00:00Z", "12.50", None, None)]

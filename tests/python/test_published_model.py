@@ -160,3 +160,20 @@ def test_a_model_of_other_features_is_refused(two_builds) -> None:
     assert "clusters on weekly_hours_online, weekend_share_of_time" in run.output
     assert "(not in this build: weekend_share_of_time, likes_and_reactions" in run.output
     assert "Traceback" not in run.output
+
+
+def test_a_refit_appends_a_model_and_keeps_the_published_ones(two_builds) -> None:
+    """Last in this module: it publishes a third build into the shared warehouse."""
+    before, second, _, _ = two_builds
+    published = second.query("select model_id, run_id, created_at, centroids_weighted_z from segmentation_models")
+    third = run_dbt(second.db, "build", vars_yaml=f"{{input_path: {yaml_string(str(before['data']))}}}")
+    assert third.returncode == 0, third.output[-3000:]
+    models = third.query(
+        "select model_id, run_id, created_at, centroids_weighted_z from segmentation_models order by created_at"
+    )
+    assert len(models) == 2 and models[0] == published[0]
+    assert models[1][0] != published[0][0]
+    runs = third.query("select model_id, refitted from segmentation_runs order by run_started_at")
+    assert runs[-1] == (models[1][0], True)
+    centroids = third.scalar("select count(*) from segment_model_centroids")
+    assert centroids == sum(len(m[3]) * len(m[3][0]) for m in models)
