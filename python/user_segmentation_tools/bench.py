@@ -33,6 +33,7 @@ __all__ = [
     "ROOT",
     "TARGETS",
     "dataset",
+    "dbt_env",
     "growth",
     "markdown",
     "measure_ours",
@@ -130,19 +131,26 @@ def stage_times(target: Path) -> dict[str, float]:
     return stages
 
 
+def dbt_env(db: Path, work: Path) -> dict[str, str]:
+    """The environment of a benchmark's dbt process: published warehouse ``db``, target and
+    logs in ``work``, the project's profiles."""
+    return {
+        **os.environ,
+        "SEGMENTATION_DB": str(db),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_PROJECT_DIR": str(ROOT),
+        "DBT_USE_COLORS": "false",
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
+
+
 def measure_ours(rows: int, data: Path, work: Path) -> Measurement:
     work.mkdir(parents=True, exist_ok=True)
     db = work / "warehouse.duckdb"
     for leftover in work.glob("warehouse.duckdb*"):
         leftover.unlink()
-    env = {
-        **os.environ,
-        "SEGMENTATION_DB": str(db),
-        "DBT_PROFILES_DIR": str(ROOT),
-        "DBT_USE_COLORS": "false",
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-    }
+    env = dbt_env(db, work)
     bin_dir = Path(sys.executable).parent
     quoted = str(data).replace("'", "''")
     dbt_wall, dbt_peak, code, output = run_measured(

@@ -29,7 +29,7 @@ import psutil
 
 from user_segmentation.scoring import load_model
 
-from .bench import ROOT, dataset
+from .bench import ROOT, dataset, dbt_env
 
 __all__ = ["ONE_RECORD_TARGET_MS", "BATCH_TARGET_S", "build_sample", "run_score_benchmark", "time_scoring"]
 
@@ -40,15 +40,7 @@ BATCH_TARGET_S = 5.0
 def build_sample(work: Path) -> Path:
     """A full ``dbt build`` of the embedded sample into ``work``; the published warehouse."""
     db = work / "warehouse.duckdb"
-    env = {
-        **os.environ,
-        "SEGMENTATION_DB": str(db),
-        "DBT_PROFILES_DIR": str(ROOT),
-        "DBT_PROJECT_DIR": str(ROOT),
-        "DBT_USE_COLORS": "false",
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-    }
+    env = dbt_env(db, work)
     done = subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "build"], cwd=ROOT, env=env, capture_output=True, text=True
     )
