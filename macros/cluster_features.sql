@@ -10,12 +10,22 @@
     {%- set known = numeric_features() -%}
     {%- set features = var('cluster_features') -%}
     {%- if features is string -%}{%- set features = fromyaml(features) -%}{%- endif -%}
-    {%- for name, options in (features or {}).items() -%}
+    {%- set features = dict(features or {}) -%}
+    {%- if activity_enabled() -%}
+        {#- With an activity log its default features join (README "Activity: events and orders"). -#}
+        {%- set activity = var('activity_cluster_features') -%}
+        {%- if activity is string -%}{%- set activity = fromyaml(activity) -%}{%- endif -%}
+        {%- for name, options in (activity or {}).items() if name not in features -%}
+            {%- do features.update({name: options}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- for name, options in features.items() -%}
         {%- set options = options or {} -%}
         {%- if name not in known -%}
             {%- do exceptions.raise_compiler_error(
                 "vars.cluster_features: unknown feature '" ~ name ~ "'. Known features: "
-                ~ (known.keys() | list | join(', '))) -%}
+                ~ (known.keys() | list | join(', '))
+                ~ ('' if activity_enabled() else ' (the activity features need interactions_path or transactions_path)')) -%}
         {%- endif -%}
         {%- set transform = options.get('transform', 'none') or 'none' -%}
         {%- if transform not in ['none', 'log1p'] -%}

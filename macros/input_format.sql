@@ -40,12 +40,31 @@
 {% endmacro %}
 
 {% macro numeric_features() %}
-    {#- Every feature that may be clustered on -> [high label, low label] (segment names). -#}
+    {#- Every feature that may be clustered on -> [high label, low label] (segment names): the
+        profile features, and with an activity log the activity features (feature_catalog()). -#}
     {%- set features = {} -%}
-    {%- for name, spec in var('feature_catalog').items() -%}
+    {%- for name, spec in feature_catalog().items() -%}
         {%- do features.update({name: [spec['high'], spec['low']]}) -%}
     {%- endfor -%}
     {{ return(features) }}
+{% endmacro %}
+
+{% macro feature_catalog() %}
+    {#- name -> {label, unit, decimals, high, low}: vars.feature_catalog; with an activity log
+        also vars.activity_feature_catalog and one category_share__<slug> per category of
+        int_activity_categories (activity_categories()). -#}
+    {%- set catalog = {} -%}
+    {%- do catalog.update(var('feature_catalog')) -%}
+    {%- if activity_enabled() -%}
+        {%- do catalog.update(var('activity_feature_catalog')) -%}
+        {%- for category, slug in activity_categories() -%}
+            {%- do catalog.update({'category_share__' ~ slug: {
+                'label': 'Share of events in ' ~ category, 'unit': 'share of events', 'decimals': 2,
+                'high': 'Mostly ' ~ category, 'low': 'Little ' ~ category, 'inputs': ['event_categories'],
+            }}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(catalog) }}
 {% endmacro %}
 
 {% macro canonical_level(column_sql, dimension) -%}

@@ -94,3 +94,16 @@
         ], lambda reason: reason is not null), [])
     end
 {%- endmacro %}
+
+{% macro rejection_codes(reasons_sql) -%}
+    {#- The codes of a list of quarantine reasons, e.g. ['negative', 'exact_duplicate']. -#}
+    list_transform({{ reasons_sql }}, lambda reason: reason.code)
+{%- endmacro %}
+
+{% macro rejection_summary(reasons_sql) -%}
+    {#- A list of quarantine reasons as one line people read: "column: detail; ...". -#}
+    array_to_string(
+        list_transform({{ reasons_sql }}, lambda reason: reason.column || ': ' || reason.detail),
+        '; '
+    )
+{%- endmacro %}

@@ -6,10 +6,12 @@
     {{ return(var('input_path', '') | string | trim) }}
 {%- endmacro %}
 
-{% macro user_file_read(manifest) -%}
+{% macro user_file_read(manifest, path=none) -%}
     {#- The SELECT that reads the user's file: the manifest's read_sql (the plugin wrote it, the
         path a quoted literal), with data_row_number; warns about extra columns and logs the
-        headers matched despite their spelling. -#}
+        headers matched despite their spelling. path: the file named in the messages (default
+        the profile file, var input_path). -#}
+    {%- set path = path if path is not none else input_path() -%}
     {%- if execute -%}
         {%- set found = run_query(
             'select read_sql, input_format, extra_columns, renamed_columns from ' ~ manifest
@@ -17,11 +19,11 @@
         {%- set extra = fromjson(found[2]) -%}
         {%- if extra | length > 0 -%}
             {%- do exceptions.warn(
-                'Input file ' ~ input_path() ~ ': ignoring extra column(s) ' ~ (extra | join(', ')) ~ '.'
+                'Input file ' ~ path ~ ': ignoring extra column(s) ' ~ (extra | join(', ')) ~ '.'
             ) -%}
         {%- endif -%}
         {%- for found_name, canonical in fromjson(found[3]).items() -%}
-            {%- do log('Input file ' ~ input_path() ~ ': reading column "' ~ found_name
+            {%- do log('Input file ' ~ path ~ ': reading column "' ~ found_name
                 ~ '" as "' ~ canonical ~ '".', info=true) -%}
         {%- endfor -%}
         {%- if found[1] == 'parquet' -%}

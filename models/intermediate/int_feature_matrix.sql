@@ -16,7 +16,7 @@ stats as (
 
 final as (
     select
-        {{- feature_matrix_columns(['user_id', 'sample_key']) }}
+        {{- feature_matrix_columns(['user_id', 'sample_key'] + (['has_activity'] if activity_enabled() else [])) }}
     from features
     cross join stats
 )

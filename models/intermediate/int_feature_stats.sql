@@ -1,4 +1,5 @@
-{#- Mean and standard deviation of each clustering feature over all valid users, computed once
+{#- Mean and standard deviation of each clustering feature over all valid users (with an
+    activity log: the users with activity, the ones the fit learns from), computed once
     (a stats table joined to the users is much cheaper than a window over all rows). With
     vars.refit: false they are the published model's (scoring_model()), so new users are
     standardised exactly as the users the model was fitted on. -#}
@@ -10,6 +11,9 @@ with
 
 features as (
     select * from {{ ref('int_user_features') }}
+    {%- if activity_enabled() %}
+    where {{ fitted_on_activity() }}
+    {%- endif %}
 ),
 
 moments as (
@@ -34,7 +38,7 @@ final as (
             {{ "'" ~ spec.level ~ "'" if spec.level else 'null' }}::varchar as feature_level,
             '{{ spec.transform }}' as transform,
             {{ spec.weight }}::double as weight,
-            {%- set catalog = var('feature_catalog').get(spec.name, {}) %}
+            {%- set catalog = feature_catalog().get(spec.name, {}) %}
             {%- set column_label = spec.source_column | replace('_', ' ') | capitalize %}
             {%- set label = catalog.get('label', spec.name) if spec.kind == 'numeric' else column_label %}
             {{ sql_string(label) }} as feature_label,

@@ -2,7 +2,8 @@
     (ties by user_id), as many as the larger of fit_sample_size and selection_sample_size.
     Both Python steps read prefixes of it, so neither scans every user; the feature profiles
     take their medians over the same users. The users are picked by their keys first (the
-    view's z columns are not computed for that), then only they get a z row. -#}
+    view's z columns are not computed for that), then only they get a z row. With an activity
+    log only users with activity are sampled (macro fitted_on_activity). -#}
 {%- set settings = segmentation_settings() %}
 {%- set sample_size = [settings['fit_sample_size'] | int, settings['selection_sample_size'] | int] | max %}
 
@@ -17,6 +18,9 @@ matrix as not materialized (
 sample_users as (
     select user_id
     from matrix
+    {%- if activity_enabled() %}
+    where {{ fitted_on_activity() }}
+    {%- endif %}
     order by sample_key, user_id
     limit {{ sample_size }}
 ),

@@ -1,9 +1,27 @@
 {{ config(materialized="view") }}
+{#- Every valid user with the features that may be clustered on: the profile's behavioural
+    columns, the engineered features and the demographics; with an activity log also the
+    activity features of int_user_activity_features (one row per user, so a left join keeps
+    every user). -#}
+-- depends_on: {{ ref('int_user_activity_features') }}
+{%- set activity = activity_enabled() %}
+
+-- noqa: disable=LT02
 with
 
 users as (
     select * from {{ ref('stg_user_profiles') }}
 ),
+{%- if activity %}
+
+activity as (
+    -- Renamed so that the profile's columns stay unqualified below.
+    select
+        user_id as activity_user_id,
+        * exclude (user_id)
+    from {{ ref('int_user_activity_features') }}
+),
+{%- endif %}
 
 final as (
     select
@@ -31,8 +49,20 @@ final as (
         language,
         education_level,
         device_usage,
+        {%- if activity %}
+        {%- for feature in var('activity_feature_catalog') %}
+        activity.{{ feature }},
+        {%- endfor %}
+        {%- for category, slug in activity_categories() %}
+        activity.category_share__{{ slug }},
+        {%- endfor %}
+        activity.has_activity,
+        {%- endif %}
         income_level
     from users
+    {%- if activity %}
+    left join activity on users.user_id = activity.activity_user_id
+    {%- endif %}
 )
 
 select * from final

@@ -1,7 +1,8 @@
 {#- Each segment's readable rule (int_segment_rules) scored on all users in SQL: users the
     rule covers, how many of them are in the segment (precision) and how much of the segment
     it covers (recall). The conditions are data, so they are read when this model compiles
-    (after int_segment_rules has run) and written into the query as they are stored. A rule
+    (after int_segment_rules has run) and written into the query as they are stored, over
+    every labelled user with every feature (activity features included). A rule
     with precision below vars.rule_min_precision is flagged low fidelity. -#}
 {%- set rules = [] %}
 {%- set stored = load_relation(ref('int_segment_rules')) if execute else none %}
@@ -16,7 +17,13 @@ rule_text as (
 ),
 
 users as (
-    select * from {{ ref('dim_users') }}
+    -- Every feature a rule may name: the stored ones, and the engineered ones computed here.
+    select
+        {%- for feature in engineered_features() %}
+        {{ engineered_feature(feature) }} as {{ feature }},
+        {%- endfor %}
+        *
+    from {{ ref('int_labelled_users') }}
 ),
 
 coverage as (

@@ -14,7 +14,10 @@ Registered in ``profiles.yml`` (``plugins: - module: user_segmentation.dbt_plugi
   migrated once, in place, to that format (:func:`migrate_storage`).
 - The ``user_file`` source tables (``input_manifest``, ``malformed_records``) are loaded
   by :meth:`Plugin.load`: it inspects the file named by ``var('input_path')`` and raises a
-  dbt error with a plain message when the file cannot be used.
+  dbt error with a plain message when the file cannot be used. The ``activity_files``
+  source does the same for the optional event and order logs (``var('interactions_path')``,
+  ``var('transactions_path')``; their columns in ``vars.log_formats``), chosen by the
+  table's ``file_format`` meta.
 - Out-of-memory errors name ``SEGMENTATION_MEMORY_LIMIT`` (:mod:`user_segmentation.out_of_memory`).
 - For ``dbt build`` and ``dbt run`` it starts importing scikit-learn and pandas in the
   background (:mod:`user_segmentation.background_imports`), so the Python models do not
@@ -37,6 +40,7 @@ from dbt_common.exceptions import DbtRuntimeError
 
 from . import background_imports, out_of_memory, publish
 from .input_file import InputFile, InputFileError, inspect_input
+from .input_format import LOG_FORMATS, PROFILES, FileFormat
 from .sql import quote_identifier, quote_literal
 
 __all__ = [
@@ -51,7 +55,13 @@ __all__ = [
 
 STORAGE_SETTING = "storage_compatibility_version"
 
-_INSPECTED: dict[tuple[str, str], InputFile] = {}
+_INSPECTED: dict[tuple[str, str, str], InputFile] = {}
+# The dbt vars that name an input file, and the file's format.
+INPUT_VARS: dict[str, FileFormat] = {
+    "input_path": PROFILES,
+    "interactions_path": LOG_FORMATS["interactions"],
+    "transactions_path": LOG_FORMATS["transactions"],
+}
 # The warehouse's folder (set when dbt opens it): where a transcoded UTF-8 copy of the input goes.
 _WORK_DIR: dict[str, str] = {}
 MALFORMED = (
@@ -78,11 +88,11 @@ MANIFEST = (
 )
 
 
-def _inspect(path: str, encoding: str) -> InputFile:
-    key = (path, encoding)
+def _inspect(path: str, encoding: str, file_format: FileFormat = PROFILES) -> InputFile:
+    key = (path, encoding, file_format.name)
     if key not in _INSPECTED:
         try:
-            _INSPECTED[key] = inspect_input(path, encoding, _WORK_DIR.get("path"))
+            _INSPECTED[key] = inspect_input(path, encoding, _WORK_DIR.get("path"), file_format)
         except InputFileError as err:
             raise DbtRuntimeError(str(err)) from None
     return _INSPECTED[key]
@@ -108,19 +118,25 @@ def check_warehouse_free(path: str) -> None:
         raise DbtRuntimeError(f"The warehouse {path} cannot be opened: {err}") from None
 
 
-def _input_from_command_line() -> tuple[str, str] | None:
-    """(input_path, input_encoding) from ``--vars`` for a command that runs models, else None."""
+def _inputs_from_command_line() -> list[tuple[str, str, FileFormat]]:
+    """(path, encoding, format) of each input file named in ``--vars`` (the profiles, the logs)
+    for a command that runs models; empty for other commands."""
     try:
         from dbt.flags import get_flags
 
         flags = get_flags()
         if getattr(flags, "WHICH", None) not in {"build", "run"}:
-            return None
+            return []
         given = dict(getattr(flags, "VARS", None) or {})
     except Exception:  # noqa: BLE001 - no flags (the plugin used outside the dbt CLI)
-        return None
-    path = str(given.get("input_path", "") or "").strip()
-    return (path, str(given.get("input_encoding", "") or "utf-8")) if path else None
+        return []
+    encoding = str(given.get("input_encoding", "") or "utf-8")
+    found = []
+    for name, file_format in INPUT_VARS.items():
+        path = str(given.get(name, "") or "").strip()
+        if path:
+            found.append((path, encoding if file_format is PROFILES else "utf-8", file_format))
+    return found
 
 
 def _runs_python_models() -> bool:
@@ -246,8 +262,7 @@ class Plugin(BasePlugin):
                 print(f"user_segmentation: {done}", file=sys.stderr, flush=True)
         if target and Path(path).exists() and path != ":memory:" and not path.startswith("md:"):
             migrate_storage(path, str(target))
-        given = _input_from_command_line()
-        if given is not None:
+        for given in _inputs_from_command_line():
             # A file that cannot be read stops the build here, before any seed, hook or model
             # runs; the source tables later reuse this inspection.
             _inspect(*given)
@@ -286,10 +301,11 @@ class Plugin(BasePlugin):
         path = str(source_config.get("path", "") or "").strip()
         encoding = str(source_config.get("encoding", "") or "utf-8")
         malformed = source_config.get("kind") == "malformed_records"
+        file_format = LOG_FORMATS.get(str(source_config.get("file_format", "") or ""), PROFILES)
         if not path:
             # No input file (the embedded seed is read): only `dbt docs generate` looks here.
             return pa.table({name: pa.array([], kind) for name, kind in (MALFORMED if malformed else MANIFEST)})
-        found = _inspect(path, encoding)
+        found = _inspect(path, encoding, file_format)
         # The input file's modification time: the sources' freshness (`dbt source freshness`).
         modified = datetime.fromtimestamp(Path(found.resolved_path).stat().st_mtime, tz=UTC)
         if malformed:

@@ -29,14 +29,8 @@ final as (
         {%- endfor %}
         parsed.raw_line,
         parsed.rejection_reasons,
-        list_transform(parsed.rejection_reasons, lambda reason: reason.code) as rejection_codes, -- noqa: RF01
-        array_to_string(
-            list_transform(
-                parsed.rejection_reasons,
-                lambda reason: reason.column || ': ' || reason.detail -- noqa: RF01
-            ),
-            '; '
-        ) as rejection_summary
+        {{ rejection_codes('parsed.rejection_reasons') }} as rejection_codes,
+        {{ rejection_summary('parsed.rejection_reasons') }} as rejection_summary
     from parsed
     left join raw_values on parsed.source_row_number = raw_values.source_row_number
 )

@@ -1,0 +1,50 @@
+{{ config(materialized='table') }}
+{#- The event categories that get a share feature (category_share__<category_slug>): the
+    vars.activity_top_categories with the most events up to as_of (ties by name), and any
+    that the clustering vars name. The feature list of every later model is read from here
+    (macro activity_categories). -#}
+
+with
+
+window_bounds as (
+    select * from {{ ref('int_activity_window') }}
+),
+
+events as (
+    select category
+    from {{ ref('stg_interactions') }}
+    where category is not null
+        and event_time <= (select window_bounds.as_of from window_bounds)
+),
+
+counted as (
+    select
+        category,
+        count(*) as events
+    from events
+    group by category
+),
+
+ranked as (
+    select
+        category,
+        {{ category_slug('category') }} as category_slug,
+        events,
+        row_number() over (order by events desc, category) as category_rank
+    from counted
+),
+
+final as (
+    select
+        category,
+        category_slug,
+        events,
+        category_rank
+    from ranked
+    where category_rank <= {{ var('activity_top_categories') }}
+        {%- for slug in named_category_slugs() %}
+        or category_slug = {{ sql_string(slug) }}
+        {%- endfor %}
+)
+
+select * from final

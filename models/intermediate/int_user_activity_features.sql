@@ -1,0 +1,115 @@
+{{ config(materialized='table') }}
+{#- The activity features of every valid user (stg_user_profiles), from their valid events and
+    orders up to as_of (int_activity_window); the formulas are in the YAML docs. A user without
+    events or orders keeps defined values (counts and shares 0, recency window_days + 1) and
+    has_activity = false. Sessions: a new one after more than var session_gap_minutes without
+    an event. Local hour and weekday: the time as written in the log (the user's wall clock).
+    Empty when no activity log is given. -#}
+-- depends_on: {{ ref('int_activity_categories') }}
+{%- set categories = activity_categories() %}
+
+-- noqa: disable=LT02
+with
+
+users as (
+    select user_id from {{ ref('stg_user_profiles') }}
+    {%- if not activity_enabled() %}
+    where false
+    {%- endif %}
+),
+
+window_bounds as (
+    select * from {{ ref('int_activity_window') }}
+),
+
+events as (
+    select
+        stg_interactions.user_id,
+        stg_interactions.event_time,
+        stg_interactions.event_local_time,
+        stg_interactions.category
+    from {{ ref('stg_interactions') }} as stg_interactions
+    semi join users on stg_interactions.user_id = users.user_id
+    where stg_interactions.event_time <= (select window_bounds.as_of from window_bounds)
+),
+
+session_starts as (
+    select
+        *,
+        case
+            when lag(event_time) over (partition by user_id order by event_time)
+                >= event_time - to_minutes({{ var('session_gap_minutes') }}::bigint)
+                then 0
+            else 1
+        end as starts_session
+    from events
+),
+
+event_aggregates as (
+    select
+        user_id,
+        count(*) as events,
+        count(distinct event_local_time::date) as active_days,
+        sum(starts_session) as sessions,
+        max(event_time) as last_event_time,
+        avg(case when hour(event_local_time) >= 18 then 1.0 else 0.0 end) as evening_share_of_events,
+        {%- for category, slug in categories %}
+        avg(case when category = {{ sql_string(category) }} then 1.0 else 0.0 end) as category_share__{{ slug }},
+        {%- endfor %}
+        avg(case when dayofweek(event_local_time) in (0, 6) then 1.0 else 0.0 end) as weekend_share_of_events
+    from session_starts
+    group by user_id
+),
+
+orders as (
+    select
+        stg_transactions.user_id,
+        stg_transactions.order_time,
+        stg_transactions.amount
+    from {{ ref('stg_transactions') }} as stg_transactions
+    semi join users on stg_transactions.user_id = users.user_id
+    where stg_transactions.order_time <= (select window_bounds.as_of from window_bounds)
+),
+
+order_aggregates as (
+    select
+        user_id,
+        count(*) as orders,
+        max(order_time) as last_order_time,
+        sum(amount) as monetary_value
+    from orders
+    group by user_id
+),
+
+final as (
+    select
+        users.user_id,
+        coalesce(event_aggregates.events, 0)::bigint as events,
+        coalesce(event_aggregates.active_days, 0)::bigint as active_days,
+        coalesce(event_aggregates.events / event_aggregates.active_days, 0)::double as events_per_active_day,
+        coalesce(event_aggregates.sessions, 0)::bigint as sessions,
+        coalesce(event_aggregates.events / event_aggregates.sessions, 0)::double as mean_session_events,
+        coalesce(
+            epoch(window_bounds.as_of - event_aggregates.last_event_time) / 86400.0,
+            window_bounds.window_days + 1
+        ) as days_since_last_event,
+        coalesce(event_aggregates.evening_share_of_events, 0) as evening_share_of_events,
+        coalesce(event_aggregates.weekend_share_of_events, 0) as weekend_share_of_events,
+        {%- for category, slug in categories %}
+        coalesce(event_aggregates.category_share__{{ slug }}, 0) as category_share__{{ slug }},
+        {%- endfor %}
+        coalesce(order_aggregates.orders, 0)::bigint as orders,
+        coalesce(
+            epoch(window_bounds.as_of - order_aggregates.last_order_time) / 86400.0,
+            window_bounds.window_days + 1
+        ) as days_since_last_order,
+        coalesce(order_aggregates.monetary_value, 0)::double as monetary_value,
+        coalesce(order_aggregates.monetary_value / order_aggregates.orders, 0)::double as average_order_value,
+        event_aggregates.user_id is not null or order_aggregates.user_id is not null as has_activity
+    from users
+    cross join window_bounds
+    left join event_aggregates on users.user_id = event_aggregates.user_id
+    left join order_aggregates on users.user_id = order_aggregates.user_id
+)
+
+select * from final

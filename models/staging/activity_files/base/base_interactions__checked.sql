@@ -1,0 +1,61 @@
+{{ config(materialized='table') }}
+{#- Every event record of the interactions log (var interactions_path) that splits into its
+    columns, once, typed, with the reasons its own values cannot be used (null when there are
+    none). Times: event_time is the UTC instant, event_local_time the time as written (the
+    user's wall clock). Raw text is kept only for records with reasons. Repeated events are
+    found apart, in base_interactions__duplicates; malformed records in rejected_interactions. -#}
+{%- set manifest = source('activity_files', 'interactions_manifest') %}
+{%- set malformed = source('activity_files', 'interactions_malformed') %}
+
+-- noqa: disable=LT02
+with
+
+records as (
+    {{ log_records('interactions', manifest, malformed) }}
+),
+
+typed as (
+    select
+        *,
+        {{ parse_number('raw_user_id') }} as user_id_number,
+        {{ instant_utc('raw_event_time') }} as event_time,
+        {{ wall_clock('raw_event_time') }} as event_local_time,
+        {{ canonical_event_type('raw_event_type') }} as event_type,
+        {{ canonical_label('raw_channel') }} as channel,
+        {{ canonical_label('raw_category') }} as category
+    from records
+),
+
+validated as (
+    select
+        *,
+        {{ user_id_from_number('user_id_number') }} as user_id,
+        case
+            when {{ is_whole_number('user_id_number') }}
+                and event_time <= current_timestamp::timestamp
+                and event_type is not null
+                then null
+            else nullif(list_filter([
+                {{ user_id_reasons() }}
+                {{ time_reasons('event_time') }}
+                {{ rejection_reason('event_type is null', 'event_type', 'missing_value', "'missing'") }}
+            ], lambda reason: reason is not null), [])
+        end as row_reasons
+    from typed
+),
+
+final as (
+    select
+        source_row_number,
+        user_id,
+        event_time,
+        event_local_time,
+        event_type,
+        channel,
+        category,
+        {{- raw_if_rejected('interactions') }}
+        row_reasons
+    from validated
+)
+
+select * from final

@@ -1,0 +1,66 @@
+{{ config(materialized='table') }}
+{#- Every order record of the transactions log (var transactions_path) that splits into its
+    columns, once, typed, with the reasons its own values cannot be used (null when there are
+    none): the user id, the order id, the order time (order_time the UTC instant,
+    order_local_time as written) and the amount (>= 0; a decimal comma was read as a point).
+    Raw text is kept only for records with reasons. Repeated order ids are checked apart, in
+    base_transactions__duplicates; malformed records in rejected_transactions. -#}
+{%- set manifest = source('activity_files', 'transactions_manifest') %}
+{%- set malformed = source('activity_files', 'transactions_malformed') %}
+
+-- noqa: disable=LT02
+with
+
+records as (
+    {{ log_records('transactions', manifest, malformed) }}
+),
+
+typed as (
+    select
+        *,
+        {{ parse_number('raw_user_id') }} as user_id_number,
+        nullif({{ clean_text('raw_order_id') }}, '') as order_id,
+        {{ instant_utc('raw_order_time') }} as order_time,
+        {{ wall_clock('raw_order_time') }} as order_local_time,
+        {{ parse_number('raw_amount') }} as amount,
+        upper({{ canonical_label('raw_currency') }}) as currency,
+        {{ canonical_label('raw_category') }} as category
+    from records
+),
+
+validated as (
+    select
+        *,
+        {{ user_id_from_number('user_id_number') }} as user_id,
+        case
+            when {{ is_whole_number('user_id_number') }}
+                and order_id is not null
+                and order_time <= current_timestamp::timestamp
+                and {{ numeric_is_valid('amount', minimum=0) }}
+                then null
+            else nullif(list_filter([
+                {{ user_id_reasons() }}
+                {{ rejection_reason('order_id is null', 'order_id', 'missing_value', "'missing'") }},
+                {{ time_reasons('order_time') }}
+                {{ numeric_reasons('amount', minimum=0) }}
+            ], lambda reason: reason is not null), [])
+        end as row_reasons
+    from typed
+),
+
+final as (
+    select
+        source_row_number,
+        user_id,
+        order_id,
+        order_time,
+        order_local_time,
+        amount,
+        currency,
+        category,
+        {{- raw_if_rejected('transactions') }}
+        row_reasons
+    from validated
+)
+
+select * from final

@@ -1,0 +1,40 @@
+{#- The quarantine of the interactions log: every rejected event record with its raw text and
+    all its reasons (value checks, exact duplicates, records that could not be split). -#}
+
+-- noqa: disable=LT02
+with
+
+rejected as (
+    {{ rejected_log_rows(
+        'interactions',
+        ref('base_interactions__checked'),
+        ref('base_interactions__duplicates')
+    ) }}
+),
+
+malformed as (
+    select
+        source_row_number,
+        {%- for header, name in log_columns('interactions') %}
+        null::varchar as raw_{{ name }},
+        {%- endfor %}
+        raw_line,
+        rejection_reasons
+    from ({{ log_malformed_records(source('activity_files', 'interactions_malformed')) }}) as malformed_records
+),
+
+all_rejected as (
+    select * from rejected
+    union all
+    select * from malformed
+),
+
+final as (
+    select
+        *,
+        {{ rejection_codes('rejection_reasons') }} as rejection_codes,
+        {{ rejection_summary('rejection_reasons') }} as rejection_summary
+    from all_rejected
+)
+
+select * from final

@@ -1,0 +1,41 @@
+{#- The quarantine of the transactions log: every rejected order record with its raw text and
+    all its reasons (value checks, exact duplicates, order ids repeated with other
+    values, records that could not be split). -#}
+
+-- noqa: disable=LT02
+with
+
+rejected as (
+    {{ rejected_log_rows(
+        'transactions',
+        ref('base_transactions__checked'),
+        ref('base_transactions__duplicates')
+    ) }}
+),
+
+malformed as (
+    select
+        source_row_number,
+        {%- for header, name in log_columns('transactions') %}
+        null::varchar as raw_{{ name }},
+        {%- endfor %}
+        raw_line,
+        rejection_reasons
+    from ({{ log_malformed_records(source('activity_files', 'transactions_malformed')) }}) as malformed_records
+),
+
+all_rejected as (
+    select * from rejected
+    union all
+    select * from malformed
+),
+
+final as (
+    select
+        *,
+        {{ rejection_codes('rejection_reasons') }} as rejection_codes,
+        {{ rejection_summary('rejection_reasons') }} as rejection_summary
+    from all_rejected
+)
+
+select * from final
