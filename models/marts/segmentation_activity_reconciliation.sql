@@ -1,0 +1,75 @@
+{{ config(materialized='table') }}
+{#- One row per activity log (events, orders): where every record went. Records in the file,
+    valid and rejected ones (valid + rejected = in the file: tested), valid records of users
+    who are not in the profiles (kept in staging, not in any feature), valid records after
+    as_of (kept, not counted), and the records the activity features count; the profile users
+    with and without such records. Both rows exist, with zeros, when a log is not given. -#}
+
+-- noqa: disable=LT02
+with
+
+profile_users as (
+    select user_id from {{ ref('stg_user_profiles') }}
+),
+
+window_bounds as (
+    select * from {{ ref('int_activity_window') }}
+),
+
+{%- for log, time_column in [('interactions', 'event_time'), ('transactions', 'order_time')] %}
+
+{{ log }}_valid as (
+    select
+        valid_rows.user_id,
+        valid_rows.{{ time_column }} as activity_time,
+        profile_users.user_id is not null as is_profile_user
+    from {{ ref('stg_' ~ log) }} as valid_rows
+    left join profile_users on valid_rows.user_id = profile_users.user_id
+),
+
+{{ log }}_summary as (
+    select
+        '{{ log }}' as activity_log,
+        {{ sql_string(log_path(log)) }} as input_path,
+        (select coalesce(sum(manifest.rows_read + manifest.malformed_records), 0)
+            from {{ source('activity_files', log ~ '_manifest') }} as manifest)::bigint as rows_in_file,
+        count(*)::bigint as valid_rows,
+        (select count(*) from {{ ref('rejected_' ~ log) }})::bigint as rejected_rows,
+        count(*) filter (where not valid.is_profile_user)::bigint as unknown_user_rows,
+        count(distinct valid.user_id) filter (where not valid.is_profile_user)::bigint as unknown_users,
+        count(*) filter (where valid.is_profile_user and valid.activity_time > window_bounds.as_of)::bigint
+            as rows_after_as_of,
+        count(*) filter (where valid.is_profile_user and valid.activity_time <= window_bounds.as_of)::bigint
+            as counted_rows,
+        count(distinct valid.user_id) filter (
+            where valid.is_profile_user and valid.activity_time <= window_bounds.as_of
+        )::bigint as profile_users_with_rows,
+        (select count(*) from profile_users)::bigint as profile_users
+    from {{ log }}_valid as valid
+    cross join window_bounds
+),
+{%- endfor %}
+
+combined as (
+    select * from interactions_summary
+    union all
+    select * from transactions_summary
+),
+
+final as (
+    select
+        activity_log,
+        nullif(input_path, '') as input_path,
+        rows_in_file,
+        valid_rows,
+        rejected_rows,
+        unknown_user_rows,
+        unknown_users,
+        rows_after_as_of,
+        counted_rows,
+        profile_users_with_rows,
+        profile_users - profile_users_with_rows as profile_users_without_rows
+    from combined
+)
+
+select * from final
