@@ -4,6 +4,7 @@
     that the clustering vars name. The feature list of every later model is read from here
     (macro activity_categories). -#}
 
+-- noqa: disable=LT02
 with
 
 window_bounds as (
@@ -30,7 +31,7 @@ ranked as (
         category,
         {{ category_slug('category') }} as category_slug,
         events,
-        row_number() over (order by events desc, category) as category_rank
+        row_number() over (order by events desc, category asc) as category_rank
     from counted
 ),
 

@@ -5,6 +5,7 @@
     days_since_last_event = window_days + 1 (likewise for orders). One row. -#}
 {%- set given = var('as_of', '') | string | trim %}
 
+-- noqa: disable=LT02
 with
 
 events as (

@@ -10,6 +10,7 @@
     {%- set rules = run_query('select segment_id, sql_condition from ' ~ stored ~ ' order by segment_id').rows %}
 {%- endif %}
 
+-- noqa: disable=LT02
 with
 
 rule_text as (

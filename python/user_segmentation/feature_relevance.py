@@ -62,12 +62,12 @@ def chance_share(groups: int, n: int) -> float:
 def feature_inputs(features: list[str]) -> list[frozenset[str]]:
     """The input columns each feature is computed from (``inputs`` in vars.feature_catalog; a
     one-hot indicator ``<column>__<level>`` reads its column; otherwise the feature itself)."""
-    from .input_format import FEATURES
+    from .input_format import CATEGORY_SHARE_PREFIX, FEATURES, feature_label
 
     inputs = []
     for name in features:
-        if name in FEATURES:
-            inputs.append(frozenset(FEATURES[name].inputs or (name,)))
+        if name in FEATURES or name.startswith(CATEGORY_SHARE_PREFIX):
+            inputs.append(frozenset(feature_label(name).inputs or (name,)))
         else:
             inputs.append(frozenset([name.split("__")[0]]))
     return inputs

@@ -35,7 +35,9 @@ __all__ = [
     "FileFormat",
     "LOG_FORMATS",
     "PROFILES",
+    "CATEGORY_SHARE_PREFIX",
     "declaration",
+    "feature_label",
     "normalise_header",
     "project_dir",
 ]
@@ -87,6 +89,7 @@ def declaration(project: Path | None = None) -> dict[str, Any]:
         "input_format": project_vars["input_format"],
         "feature_catalog": project_vars["feature_catalog"],
         "log_formats": project_vars.get("log_formats") or {},
+        "activity_feature_catalog": project_vars.get("activity_feature_catalog") or {},
     }
 
 
@@ -99,7 +102,10 @@ def normalise_header(name: str) -> str:
 
 
 _FORMAT = declaration()["input_format"]
-_CATALOG = declaration()["feature_catalog"]
+# The profile features, then the activity features (known when an activity log is given).
+_CATALOG = {**declaration()["feature_catalog"], **declaration()["activity_feature_catalog"]}
+# An event category's share feature: category_share__<slug> (macro feature_catalog).
+CATEGORY_SHARE_PREFIX = "category_share__"
 
 # (header in the file, snake_case name used everywhere after staging)
 COLUMNS: tuple[tuple[str, str], ...] = tuple((c["header"], c["name"]) for c in _FORMAT["columns"])
@@ -128,6 +134,25 @@ FEATURES: dict[str, FeatureLabel] = {
     )
     for name, spec in _CATALOG.items()
 }
+
+
+def feature_label(feature: str) -> FeatureLabel:
+    """How people read a feature: the catalogue's entry; for an event category's share
+    (``category_share__<slug>``) the words the SQL side uses (macro ``feature_catalog``);
+    otherwise the feature's own name."""
+    if feature in FEATURES:
+        return FEATURES[feature]
+    if feature.startswith(CATEGORY_SHARE_PREFIX):
+        category = feature[len(CATEGORY_SHARE_PREFIX) :].replace("_", " ")
+        return FeatureLabel(
+            f"Share of events in {category}",
+            "share of events",
+            2,
+            f"Mostly {category}",
+            f"Little {category}",
+            ("event_categories",),
+        )
+    return FeatureLabel(feature, "", 3, "", "", (feature,))
 
 
 @dataclass(frozen=True)

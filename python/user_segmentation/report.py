@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from . import report_charts as charts
 from . import report_queries as queries
-from .input_format import DIMENSIONS, FEATURES, FeatureLabel
+from .input_format import DIMENSIONS, FeatureLabel, feature_label
 from .report_format import FILTERS, fmt_ari, fmt_int, fmt_pct, fmt_silhouette
 
 __all__ = [
@@ -402,7 +402,7 @@ def load_feature_relevance(con: duckdb.DuckDBPyConnection) -> dict:
 
 def _feature_label(feature: str) -> FeatureLabel:
     """The declared label of a feature, or its name if the catalogue has none."""
-    return FEATURES.get(feature) or FeatureLabel(feature, "", 3, "", "")
+    return feature_label(feature)
 
 
 def load_feature_stats(con: duckdb.DuckDBPyConnection) -> list[dict]:

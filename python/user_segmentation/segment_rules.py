@@ -5,10 +5,11 @@ segment or not" on the fit sample, in the features' own units (the centroids' la
 SQL gives them). The rule is the tree's leaf for the segment with the best F1 score on that
 sample, written as at most ``MAX_DEPTH`` conditions: ``rule_text`` for people ("Weekend share
 of time >= 0.62 and Click-through rate >= 0.15") and ``sql_condition``, a boolean expression
-over the feature columns of ``int_labelled_users`` (as ``dim_users`` names them) in plain SQL (comparisons, ``and``, quoted levels) that DuckDB and
-Spark both run as is. Thresholds are rounded to ``SIGNIFICANT_DIGITS`` significant digits,
-the same in both forms; the rule's precision and recall on all users are computed in SQL
-(mart ``segment_rules``), so the figures describe the rule as written.
+over the feature columns (named as in ``dim_users``; the activity features too) in plain
+SQL (comparisons, ``and``, quoted levels) that DuckDB and Spark both run as is. Thresholds
+are rounded to ``SIGNIFICANT_DIGITS`` significant digits, the same in both forms; the rule's
+precision and recall on all users are computed in SQL (mart ``segment_rules``), so the
+figures describe the rule as written.
 """
 
 from __future__ import annotations

@@ -68,8 +68,36 @@ def test_sql_and_python_read_the_same_declaration(tmp_path: Path) -> None:
     assert {d: list(v) for d, v in input_format.LEVELS.items()} == sql["levels"]
     assert list(input_format.INTERESTS) == sql["interests"]
     assert list(input_format.NUMERIC_COLUMNS) == [n[0] for n in sql["numeric"]]
-    assert {f: [lab.high, lab.low] for f, lab in input_format.FEATURES.items()} == sql["features"]
+    profile_features = input_format.declaration()["feature_catalog"]
+    assert {f: [lab.high, lab.low] for f, lab in input_format.FEATURES.items() if f in profile_features} == sql[
+        "features"
+    ]
     assert gender_type.replace(" ", "") == "enum('Female','Male')"
+
+
+def test_activity_features_join_the_catalogue_with_an_activity_log(tmp_path: Path) -> None:
+    """With an event log the SQL side knows every activity feature (and a named category share),
+    with the words Python's catalogue gives them; without one, none of them."""
+    named = "{cluster_features: {click_through_rate: {}, category_share__home_garden: {}}}"
+    done = _dbt(
+        ROOT,
+        tmp_path,
+        "compile",
+        "--quiet",
+        "--inline",
+        "{{ tojson(numeric_features()) }}",
+        "--vars",
+        "{interactions_path: events.csv, " + named[1:],
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    sql = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(input_format.declaration()["activity_feature_catalog"]) < set(sql)
+    assert {f: [lab.high, lab.low] for f, lab in input_format.FEATURES.items()} == {
+        f: words for f, words in sql.items() if f in input_format.FEATURES
+    }
+    share = input_format.feature_label("category_share__home_garden")
+    assert sql["category_share__home_garden"] == [share.high, share.low] == ["Mostly home garden", "Little home garden"]
+    assert not set(input_format.declaration()["activity_feature_catalog"]) & set(sql_side(ROOT, tmp_path)["features"])
 
 
 @pytest.mark.dbt

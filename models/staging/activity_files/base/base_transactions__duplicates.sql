@@ -4,6 +4,7 @@
     `exact_duplicate`. Copies that differ: every one is `conflicting_order_id` (which one is
     right cannot be told). Usually empty. -#}
 
+-- noqa: disable=LT02
 with
 
 valid_orders as not materialized (
