@@ -295,7 +295,9 @@ def rules_table(matrix: Any, stats: pd.DataFrame, fit: pd.DataFrame, settings: S
     stats = stats.set_index("feature").loc[features]
     weight, mean, sd = (stats[c].to_numpy(dtype=float) for c in ("weight", "mean", "sd"))
     plain = z / weight
-    values = np.where((stats["transform"] == "log1p").to_numpy(), np.expm1(mean + sd * plain), mean + sd * plain)
+    values = mean + sd * plain
+    logged = (stats["transform"] == "log1p").to_numpy()
+    values[:, logged] = np.expm1(values[:, logged])  # only those: expm1 of a raw count overflows
     indicator = (stats["feature_kind"] == "indicator").to_numpy()
     values[:, indicator] = plain[:, indicator]
     columns = [

@@ -100,3 +100,69 @@ def public_warehouse(tmp_path_factory, public_csv: Path) -> DbtRun:
     )
     assert run.returncode == 0, run.output[-4000:]
     return run
+
+
+@dataclass
+class ActivitySet:
+    """A generated set whose planted segments live only in the activity logs."""
+
+    folder: Path
+    profiles: Path
+    truth: Path
+    events: Path
+    orders: Path
+
+    def vars_yaml(self, **extra: str) -> str:
+        given = {
+            "input_path": self.profiles,
+            "interactions_path": self.events,
+            "transactions_path": self.orders,
+            **extra,
+        }
+        return "{" + ", ".join(f"{k}: {yaml_string(str(v))}" for k, v in given.items()) + "}"
+
+
+def generate_activity_set(folder: Path, rows: int = 3000, seed: int = 3, suffix: str = "csv") -> ActivitySet:
+    """``user-segmentation generate`` with --profile-noise: profiles without segment signal,
+    and event and order logs of the same users with 4 planted segments."""
+    folder.mkdir(parents=True, exist_ok=True)
+    found = ActivitySet(
+        folder,
+        folder / f"profiles.{suffix}",
+        folder / "truth.csv",
+        folder / f"events.{suffix}",
+        folder / f"orders.{suffix}",
+    )
+    command = [
+        str(BIN / "user-segmentation"),
+        "generate",
+        "--rows",
+        str(rows),
+        "--seed",
+        str(seed),
+        "--out",
+        str(found.profiles),
+        "--truth",
+        str(found.truth),
+        "--interactions",
+        str(found.events),
+        "--transactions",
+        str(found.orders),
+        "--profile-noise",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return found
+
+
+@pytest.fixture(scope="session")
+def activity_set(tmp_path_factory) -> ActivitySet:
+    return generate_activity_set(tmp_path_factory.mktemp("activity_set"))
+
+
+@pytest.fixture(scope="session")
+def activity_warehouse(tmp_path_factory, activity_set: ActivitySet) -> DbtRun:
+    """The 3,000-user activity set built once per session, with both logs."""
+    run = run_dbt(tmp_path_factory.mktemp("activity") / "w.duckdb", "build", vars_yaml=activity_set.vars_yaml())
+    assert run.returncode == 0, run.output[-4000:]
+    return run
