@@ -244,3 +244,38 @@ def test_command_reads_the_profile_ids_and_prints_one_summary_line(logs, tmp_pat
     assert float(fields["seconds"]) > 0
     written = pd.read_csv(out, index_col="user_id")
     assert list(written.index) == USERS and written.loc[2, "sessions"] == 3
+
+
+def test_generated_logs_agree_with_text_arithmetic_and_the_planted_sessions(tmp_path: Path) -> None:
+    """On the generator's logs (every zone offset), against the local fields read off the text
+    (date: characters 0-9, hour: 11-12) and the generator's events per session by segment."""
+    from user_segmentation_tools.activity import DEFAULT_AS_OF, generate_activity
+    from user_segmentation_tools.generator import generate
+
+    events, orders, truth = tmp_path / "events.csv", tmp_path / "orders.csv", tmp_path / "truth.csv"
+    generate(2000, 42, tmp_path / "profiles.csv", truth)
+    generate_activity(2000, 42, events, orders, events_per_user=20)
+    users = profile_user_ids(tmp_path / "profiles.csv")
+    features = activity_features_pandas(events, orders, users, as_of=DEFAULT_AS_OF)
+
+    text = pd.read_csv(events, dtype={"event_time": "str"})
+    local_date = pd.to_datetime(text.event_time.str[:10])
+    by_user = text.assign(
+        date=local_date,
+        evening=text.event_time.str[11:13].astype(int) >= 18,
+        weekend=local_date.dt.day_of_week >= 5,
+    ).groupby("user_id")
+    active = features[features.events > 0]
+    assert len(active) > 1900 and active.index.isin(by_user.size().index).all()
+    pd.testing.assert_series_equal(active.events, by_user.size().reindex(active.index), check_names=False)
+    pd.testing.assert_series_equal(active.active_days, by_user.date.nunique().reindex(active.index), check_names=False)
+    for share, column in (("evening_share_of_events", "evening"), ("weekend_share_of_events", "weekend")):
+        expected = by_user[column].mean().reindex(active.index)
+        assert (active[share] - expected).abs().max() < 1e-12
+    spend = pd.read_csv(orders).groupby("user_id").amount.sum()
+    assert (features.monetary_value.reindex(spend.index) - spend).abs().max() < 1e-9
+    # Sessions are planted more than 30 minutes apart with events at most 25 minutes apart: the
+    # split gives back the generator's mean events per session (10, 4, 1.5, 3 by segment).
+    segment = pd.read_csv(truth).set_index("user_id").planted_segment.reindex(active.index)
+    per_session = active.events.groupby(segment).sum() / active.sessions.groupby(segment).sum()
+    assert per_session.to_numpy() == pytest.approx([10, 4, 1.5, 3], rel=0.05)
