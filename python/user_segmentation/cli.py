@@ -127,6 +127,8 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.score and args.events_per_user:
+        raise ValueError("--events-per-user does not apply to --score")
     if args.score:
         return _tool("bench_score").run_score_benchmark(
             Path(args.db) if args.db else None, Path(args.cache), rows=args.score_rows, calls=args.calls
@@ -140,6 +142,7 @@ def _bench(args: argparse.Namespace) -> int:
         Path(args.cache),
         recipe=not args.no_recipe,
         full_fit_check=args.full_fit_check,
+        events_per_user=args.events_per_user,
     )
 
 
@@ -209,6 +212,14 @@ def main(argv: list[str] | None = None) -> int:
         "--full-fit-check",
         action="store_true",
         help="at the largest size, also fit K-Means on all users to compare inertia (slow)",
+    )
+    bench.add_argument(
+        "--events-per-user",
+        type=float,
+        default=0.0,
+        metavar="E",
+        help="also generate event and order logs with E events per user on average, build with them and time "
+        "the pandas baseline of the activity features on them (default 0: the profiles alone)",
     )
     bench.add_argument(
         "--score",

@@ -8,6 +8,13 @@ on the same file in a fresh process, as the public notebooks do it: pandas reads
 one-hot Age, Gender, Income Level; StandardScaler on weekday hours, weekend hours, likes and
 CTR; ``KMeans(n_clusters=5, random_state=42)``; per-cluster means.
 
+With ``events_per_user`` above 0 (``--events-per-user``) each size also gets the event and order
+logs of the same users (:mod:`user_segmentation_tools.activity`, Parquet, cached beside the
+profiles); the build reads them (dbt vars ``interactions_path`` and ``transactions_path``), the
+disk they take and the warehouse's size after the build are reported, and the pandas baseline of
+the activity features (:mod:`user_segmentation_tools.activity_baseline`) runs on the same files
+in its own process, so that its time and peak memory are its own (:func:`activity_table`).
+
 Targets (README "Performance") are reported, never asserted: a benchmark prints figures.
 """
 
@@ -28,14 +35,24 @@ from pathlib import Path
 import psutil
 
 __all__ = [
+    "ActivityLogs",
+    "ActivityRun",
+    "BASELINE",
     "Measurement",
     "RECIPE",
     "ROOT",
     "TARGETS",
+    "activity_dataset",
+    "activity_table",
+    "baseline_summary",
+    "check_events_per_user",
     "dataset",
     "dbt_env",
+    "dbt_vars",
     "growth",
+    "log_paths",
     "markdown",
+    "measure_baseline",
     "measure_ours",
     "measure_recipe",
     "quality_at_scale",
@@ -46,6 +63,7 @@ __all__ = [
     "stage_table",
     "stage_times",
     "target_table",
+    "warehouse_bytes",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,6 +136,59 @@ def dataset(rows: int, cache: Path) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class ActivityLogs:
+    """The event and order logs of one size's users, and how many rows each holds."""
+
+    events: Path
+    orders: Path
+    events_per_user: float
+    event_rows: int
+    order_rows: int
+    size_bytes: int  # of the two files together
+
+
+def check_events_per_user(events_per_user: float) -> None:
+    """``--events-per-user``: 0 (no logs, the profiles alone) or a mean the generator accepts."""
+    from .activity import MAX_EVENTS_PER_USER
+
+    if not 0 <= events_per_user <= MAX_EVENTS_PER_USER:
+        raise ValueError(
+            f"--events-per-user must be from 0 (no activity logs) to {MAX_EVENTS_PER_USER:,}; got {events_per_user:g}"
+        )
+
+
+def log_paths(rows: int, events_per_user: float, cache: Path) -> tuple[Path, Path]:
+    """Where the cache keeps the logs of ``rows`` users with ``events_per_user`` events each on average."""
+    tag = f"{rows}_{events_per_user:g}".replace(".", "p")
+    return cache / f"events_{tag}.parquet", cache / f"orders_{tag}.parquet"
+
+
+def activity_dataset(rows: int, events_per_user: float, cache: Path) -> ActivityLogs:
+    """The logs of :func:`dataset`'s users (seed 42), generated unless cached; written under a
+    temporary name and renamed, so that an interrupted generation is never taken for a cached one."""
+    import pyarrow.parquet as pq
+
+    from .activity import generate_activity
+
+    events, orders = log_paths(rows, events_per_user, cache)
+    if not events.exists() or not orders.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = [path.with_suffix(".partial.parquet") for path in (events, orders)]
+        print(f"generating the logs of {rows:,} users, {events_per_user:g} events each -> {events}", flush=True)
+        generate_activity(rows, 42, partial[0], partial[1], events_per_user=events_per_user)
+        for done, path in zip(partial, (events, orders), strict=True):
+            done.replace(path)
+    return ActivityLogs(
+        events,
+        orders,
+        events_per_user,
+        pq.ParquetFile(events).metadata.num_rows,
+        pq.ParquetFile(orders).metadata.num_rows,
+        events.stat().st_size + orders.stat().st_size,
+    )
+
+
 def stage_times(target: Path) -> dict[str, float]:
     results = json.loads((target / "run_results.json").read_text())
     stages: dict[str, float] = {}
@@ -145,16 +216,29 @@ def dbt_env(db: Path, work: Path) -> dict[str, str]:
     }
 
 
-def measure_ours(rows: int, data: Path, work: Path) -> Measurement:
+def dbt_vars(data: Path, logs: ActivityLogs | None = None) -> str:
+    """The ``--vars`` of the benchmark's build: the profile file, and the logs when there are any."""
+    paths = {"input_path": data}
+    if logs is not None:
+        paths |= {"interactions_path": logs.events, "transactions_path": logs.orders}
+    quoted = {name: str(path).replace("'", "''") for name, path in paths.items()}  # YAML single quotes
+    return "{" + ", ".join(f"{name}: '{text}'" for name, text in quoted.items()) + "}"
+
+
+def warehouse_bytes(work: Path) -> int:
+    """Bytes of the warehouse files a build left in ``work`` (the published file and any beside it)."""
+    return sum(path.stat().st_size for path in work.glob("warehouse.duckdb*") if path.is_file())
+
+
+def measure_ours(rows: int, data: Path, work: Path, logs: ActivityLogs | None = None) -> Measurement:
     work.mkdir(parents=True, exist_ok=True)
     db = work / "warehouse.duckdb"
     for leftover in work.glob("warehouse.duckdb*"):
         leftover.unlink()
     env = dbt_env(db, work)
     bin_dir = Path(sys.executable).parent
-    quoted = str(data).replace("'", "''")
     dbt_wall, dbt_peak, code, output = run_measured(
-        [str(bin_dir / "dbt"), "build", "--vars", f"{{input_path: '{quoted}'}}"], env, ROOT
+        [str(bin_dir / "dbt"), "build", "--vars", dbt_vars(data, logs)], env, ROOT
     )
     if code != 0:
         return Measurement(rows, "ours", dbt_wall, dbt_peak, False, note=output[-1500:])
@@ -184,6 +268,92 @@ def measure_recipe(rows: int, data: Path, work: Path) -> Measurement:
     wall, peak, code, output = run_measured([sys.executable, str(script), str(data)], dict(os.environ), ROOT)
     return Measurement(
         rows, "recipe", round(wall, 2), round(peak, 1), code == 0, note="" if code == 0 else output[-800:]
+    )
+
+
+BASELINE = "activity baseline"
+
+
+def _number(text: str) -> int | float | str:
+    for kind in (int, float):
+        with contextlib.suppress(ValueError):
+            return kind(text)
+    return text
+
+
+def baseline_summary(output: str) -> dict[str, int | float | str]:
+    """The ``key=value`` fields of the baseline's ``activity_baseline ...`` line (the last one), numbers
+    as numbers; {} if there is none."""
+    lines = [line for line in output.splitlines() if line.startswith("activity_baseline ")]
+    if not lines:
+        return {}
+    pairs = (part.split("=", 1) for part in lines[-1].split()[1:] if "=" in part)
+    return {key: _number(value) for key, value in pairs}
+
+
+def measure_baseline(rows: int, data: Path, logs: ActivityLogs) -> tuple[Measurement, dict[str, int | float | str]]:
+    """The pandas baseline on the logs in a fresh process: its measurement and its summary fields."""
+    command = [sys.executable, "-m", "user_segmentation_tools.activity_baseline"]
+    wall, peak, code, output = run_measured(
+        command + [str(logs.events), str(logs.orders), str(data)], {**os.environ}, ROOT
+    )
+    summary = baseline_summary(output)
+    ok = code == 0 and bool(summary)
+    return Measurement(rows, BASELINE, round(wall, 2), round(peak, 1), ok, note="" if ok else output[-800:]), summary
+
+
+@dataclass
+class ActivityRun:
+    """One size with activity logs: the logs, the build (``ours``) and the pandas baseline."""
+
+    logs: ActivityLogs
+    ours: Measurement
+    baseline: Measurement
+    warehouse_mb: float
+    summary: dict[str, int | float | str] = field(default_factory=dict)
+
+    def record(self) -> dict:
+        """What the JSON records keep of it (besides the two measurements)."""
+        return {
+            "events_per_user": self.logs.events_per_user,
+            "events": self.logs.event_rows,
+            "orders": self.logs.order_rows,
+            "log_files_mb": round(self.logs.size_bytes / 2**20, 1),
+            "warehouse_mb": self.warehouse_mb,
+            "baseline_summary": self.summary,
+        }
+
+
+def _figure(m: Measurement, value: float, form: str) -> str:
+    return form.format(value) if m.ok else "failed"
+
+
+def activity_table(runs: list[ActivityRun]) -> str:
+    """Build against the pandas baseline per size, with the logs' row counts and the disk used."""
+    if not runs:
+        return ""
+    lines = [
+        "| users | events | orders | log files (MiB) | build + report (s) | build peak RSS (MiB) "
+        "| warehouse (MiB) | pandas baseline (s) | baseline peak RSS (MiB) | build / baseline (time) "
+        "| build / baseline (memory) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        ours, base = run.ours, run.baseline
+        both = ours.ok and base.ok
+        lines.append(
+            f"| {ours.rows:,} | {run.logs.event_rows:,} | {run.logs.order_rows:,} "
+            f"| {run.logs.size_bytes / 2**20:,.1f} | {_figure(ours, ours.wall_s, '{:.1f}')} "
+            f"| {_figure(ours, ours.peak_rss_mb, '{:,.0f}')} | {_figure(ours, run.warehouse_mb, '{:,.1f}')} "
+            f"| {_figure(base, base.wall_s, '{:.1f}')} | {_figure(base, base.peak_rss_mb, '{:,.0f}')} "
+            f"| {f'{ours.wall_s / base.wall_s:.2f}' if both else ''} "
+            f"| {f'{ours.peak_rss_mb / base.peak_rss_mb:.2f}' if both else ''} |"
+        )
+    per_user = ", ".join(sorted({f"{run.logs.events_per_user:g}" for run in runs}))
+    return (
+        f"\n\nActivity logs ({per_user} events per user on average, Parquet): the full build (every model "
+        "and test) and the report, against the pandas baseline of the activity features alone, in its "
+        "own process:\n\n" + "\n".join(lines)
     )
 
 
@@ -333,8 +503,14 @@ def target_table(measurements: list[Measurement], quality: dict[int, dict[str, f
 
 
 def run_benchmark(
-    sizes: list[int], out: Path | None, cache: Path, recipe: bool = True, full_fit_check: bool = False
+    sizes: list[int],
+    out: Path | None,
+    cache: Path,
+    recipe: bool = True,
+    full_fit_check: bool = False,
+    events_per_user: float = 0.0,
 ) -> int:
+    check_events_per_user(events_per_user)
     machine = (
         f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
         f"Python {platform.python_version()}"
@@ -342,11 +518,14 @@ def run_benchmark(
     print(f"benchmark on {machine}", flush=True)
     measurements: list[Measurement] = []
     extras: dict[int, dict] = {}
+    runs: list[ActivityRun] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         for rows in sizes:
             data = dataset(rows, cache)
+            logs = activity_dataset(rows, events_per_user, cache) if events_per_user > 0 else None
             work = Path(scratch) / str(rows)
-            ours = measure_ours(rows, data, work)
+            ours = measure_ours(rows, data, work, logs)
+            warehouse_mb = round(warehouse_bytes(work) / 2**20, 1)
             measurements.append(ours)
             print(
                 f"{rows:,} ours: {ours.wall_s:.1f} s, {ours.peak_rss_mb:,.0f} MiB"
@@ -369,8 +548,21 @@ def run_benchmark(
                     + ("" if theirs.ok else " FAILED"),
                     flush=True,
                 )
+            if logs is not None:
+                baseline, summary = measure_baseline(rows, data, logs)
+                runs.append(ActivityRun(logs, ours, baseline, warehouse_mb, summary))
+                print(
+                    f"{rows:,} {BASELINE}: {baseline.wall_s:.1f} s, {baseline.peak_rss_mb:,.0f} MiB"
+                    + (f" ({logs.event_rows:,} events, {logs.order_rows:,} orders)" if baseline.ok else " FAILED")
+                    + ("" if baseline.ok else f"\n{baseline.note}"),
+                    flush=True,
+                )
     table = (
-        markdown(measurements) + growth(measurements) + stage_table(measurements) + target_table(measurements, extras)
+        markdown(measurements)
+        + growth(measurements)
+        + stage_table(measurements)
+        + target_table(measurements, extras)
+        + activity_table(runs)
     )
     print()
     print(table)
@@ -378,6 +570,12 @@ def run_benchmark(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(f"Machine: {machine}\n\n{table}\n")
         records = [asdict(m) | {"quality": extras.get(m.rows, {}) if m.system == "ours" else {}} for m in measurements]
+        activity = {run.ours.rows: run for run in runs}
+        for record in records:
+            if record["system"] == "ours" and record["rows"] in activity:
+                record["activity"] = activity[record["rows"]].record()
+        records += [asdict(run.baseline) | {"activity": run.record()} for run in runs]
         out.with_suffix(".json").write_text(json.dumps(records, indent=2))
         print(f"\nwrote {out} and {out.with_suffix('.json')}")
-    return 0 if all(m.ok for m in measurements if m.system == "ours") else 1
+    ok = all(m.ok for m in measurements if m.system == "ours") and all(run.baseline.ok for run in runs)
+    return 0 if ok else 1

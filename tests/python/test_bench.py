@@ -6,10 +6,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
+import yaml
 
+from user_segmentation.cli import main
+from user_segmentation_tools import bench
 from user_segmentation_tools.bench import (
+    BASELINE,
+    ActivityLogs,
+    ActivityRun,
     Measurement,
+    activity_table,
+    baseline_summary,
+    check_events_per_user,
+    dbt_vars,
+    log_paths,
     markdown,
     run_benchmark,
     slowest_models,
@@ -75,3 +87,87 @@ def test_small_benchmark_writes_markdown_and_json(tmp_path: Path, capsys) -> Non
     assert "Where our time goes" in out.read_text()
     assert (tmp_path / "cache" / "users_400.parquet").exists()
     assert "slowest models" in capsys.readouterr().out
+
+
+def _run(ours: Measurement, baseline: Measurement) -> ActivityRun:
+    logs = ActivityLogs(Path("e.parquet"), Path("o.parquet"), 50.0, 10_000_000, 412_345, 3 * 2**20 // 2)
+    return ActivityRun(logs, ours, baseline, 42.24)
+
+
+def test_activity_table_puts_the_build_beside_the_baseline_with_counts_and_disk() -> None:
+    runs = [
+        _run(Measurement(200_000, "ours", 30.0, 1500.0), Measurement(200_000, BASELINE, 12.0, 3000.0)),
+        _run(Measurement(1_000, "ours", 9.0, 400.0, ok=False), Measurement(1_000, BASELINE, 1.0, 100.0)),
+    ]
+    table = activity_table(runs)
+    assert "50 events per user" in table
+    assert "| 200,000 | 10,000,000 | 412,345 | 1.5 | 30.0 | 1,500 | 42.2 | 12.0 | 3,000 | 2.50 | 0.50 |" in table
+    # A failed side shows as failed and leaves the ratios out.
+    assert "| 1,000 | 10,000,000 | 412,345 | 1.5 | failed | failed | failed | 1.0 | 100 |  |  |" in table
+    assert activity_table([]) == ""
+
+
+def test_baseline_summary_reads_the_last_summary_line_as_numbers() -> None:
+    output = "warning: something\nactivity_baseline users=3 events=7 seconds=0.250 as_of=2026-11-30T00:00:00Z\n"
+    assert baseline_summary(output) == {"users": 3, "events": 7, "seconds": 0.25, "as_of": "2026-11-30T00:00:00Z"}
+    assert baseline_summary("Traceback (most recent call last):\n  MemoryError") == {}
+
+
+def test_dbt_vars_name_the_profiles_and_the_logs_quoted_for_yaml(tmp_path: Path) -> None:
+    data = tmp_path / "it's users.parquet"
+    assert yaml.safe_load(dbt_vars(data)) == {"input_path": str(data)}
+    logs = ActivityLogs(tmp_path / "ev'ents.parquet", tmp_path / "orders.parquet", 5.0, 10, 1, 100)
+    assert yaml.safe_load(dbt_vars(data, logs)) == {
+        "input_path": str(data),
+        "interactions_path": str(logs.events),
+        "transactions_path": str(logs.orders),
+    }
+
+
+def test_log_paths_differ_by_rows_and_events_per_user(tmp_path: Path) -> None:
+    assert log_paths(2000, 20.0, tmp_path) == (tmp_path / "events_2000_20.parquet", tmp_path / "orders_2000_20.parquet")
+    assert log_paths(2000, 2.5, tmp_path)[0].name == "events_2000_2p5.parquet"
+    assert len({log_paths(rows, e, tmp_path) for rows in (2000, 20000) for e in (2.5, 25.0, 20.0)}) == 6
+
+
+def test_events_per_user_is_zero_or_a_mean_the_generator_takes() -> None:
+    check_events_per_user(0)
+    check_events_per_user(50)
+    for bad in (-1, 10_001):
+        with pytest.raises(ValueError, match="--events-per-user must be from 0"):
+            check_events_per_user(bad)
+
+
+def test_bench_command_passes_events_per_user_and_refuses_bad_values(monkeypatch, capsys) -> None:
+    calls: list[tuple] = []
+    monkeypatch.setattr(bench, "run_benchmark", lambda sizes, *args, **kwargs: calls.append((sizes, kwargs)) or 0)
+    assert main(["bench", "--rows", "2_000,300", "--events-per-user", "2.5"]) == 0
+    assert main(["bench", "--rows", "300"]) == 0
+    assert [(sizes, kwargs["events_per_user"]) for sizes, kwargs in calls] == [([2000, 300], 2.5), ([300], 0.0)]
+    monkeypatch.undo()
+    assert main(["bench", "--rows", "300", "--events-per-user", "-3"]) == 2
+    assert "--events-per-user must be from 0" in capsys.readouterr().err
+    assert main(["bench", "--score", "--events-per-user", "5"]) == 2
+    assert "does not apply to --score" in capsys.readouterr().err
+
+
+def test_small_benchmark_with_logs_times_the_baseline_on_the_same_files(tmp_path: Path, capsys) -> None:
+    out, cache = tmp_path / "bench.md", tmp_path / "cache"
+    assert run_benchmark([300], out, cache, recipe=False, events_per_user=4) == 0
+    events, orders = log_paths(300, 4, cache)
+    event_rows, order_rows = pq.ParquetFile(events).metadata.num_rows, pq.ParquetFile(orders).metadata.num_rows
+    assert event_rows > 300 and order_rows > 0 and not list(cache.glob("*.partial.*"))
+    records = {r["system"]: r for r in json.loads(out.with_suffix(".json").read_text())}
+    assert set(records) == {"ours", BASELINE}
+    baseline = records[BASELINE]
+    assert baseline["ok"] and baseline["wall_s"] > 0 and baseline["peak_rss_mb"] > 50
+    activity = baseline["activity"]
+    assert (activity["events"], activity["orders"]) == (event_rows, order_rows)
+    # The baseline read the same files: every generated event and order counts (all before as_of).
+    summary = activity["baseline_summary"]
+    assert (summary["users"], summary["events"], summary["orders"]) == (300, event_rows, order_rows)
+    assert activity["warehouse_mb"] > 0 and records["ours"]["activity"] == activity
+    text = out.read_text()
+    assert f"| 300 | {event_rows:,} | {order_rows:,} |" in text
+    assert "| 300 | ours |" in text  # the profile table is still there
+    assert f"300 {BASELINE}:" in capsys.readouterr().out
