@@ -105,3 +105,30 @@ def test_without_activity_logs_nothing_about_activity_appears(public_warehouse) 
     ) == [("interactions", None, 0), ("transactions", None, 0)]
     clustered = public_warehouse.scalar("select clustered_features from segmentation_k_selection where chosen")
     assert clustered and not set(clustered) & set(ACTIVITY)
+
+
+def test_the_sql_features_equal_the_pandas_baseline(activity_warehouse, activity_set) -> None:
+    """The benchmark's pandas baseline computes the same features from the same files: every
+    user's every activity feature agrees with int_user_activity_features within 1e-9."""
+    import numpy as np
+
+    from user_segmentation_tools.activity_baseline import activity_features_pandas, profile_user_ids
+
+    ids = profile_user_ids(activity_set.profiles)
+    expected = activity_features_pandas(activity_set.events, activity_set.orders, ids)
+    con_rows = activity_warehouse.query("select * from int_user_activity_features order by user_id")
+    columns = [
+        row[0] for row in activity_warehouse.query("select column_name from (describe int_user_activity_features)")
+    ]
+    sql = {column: [row[i] for row in con_rows] for i, column in enumerate(columns)}
+    expected = expected.sort_index()
+    assert list(expected.index) == sql["user_id"]
+    assert set(columns) - {"user_id"} == set(expected.columns)
+    for column in expected.columns:
+        np.testing.assert_allclose(
+            np.asarray(sql[column], dtype=float),
+            expected[column].to_numpy(dtype=float),
+            rtol=1e-9,
+            atol=1e-9,
+            err_msg=column,
+        )
