@@ -707,7 +707,8 @@ def markdown_table(cases: list[Case]) -> str:
     lines = ["| Case | Problem | Expected outcome |", "| --- | --- | --- |"]
     for case in cases:
         outcome = case.outcome + (" *(xfail: known bug)*" if case.bug else "")
-        lines.append(f"| `{case.name}` | {case.problem} | {outcome} |")
+        cells = [f"`{case.name}`", case.problem, outcome]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines)
 
 
