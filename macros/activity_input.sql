@@ -52,19 +52,32 @@
     from {{ malformed }}
 {%- endmacro %}
 
-{% macro instant_utc(raw_sql) -%}
-    {#- An ISO-8601 time as the UTC instant (timestamp): a zone ('Z', '+02:00') is applied,
-        a time without one is read as UTC (the session's TimeZone is UTC, profiles.yml); null
-        when the text is not a time. -#}
-    coalesce(
-        try_cast({{ raw_sql }} as timestamptz),
-        try_cast({{ clean_text(raw_sql) }} as timestamptz)
-    )::timestamp
+{% macro iso_time_text(raw_sql) -%}
+    {#- The text of an ISO-8601 time, trimmed only when needed; null unless it starts with a
+        digit (DuckDB would also read words such as 'epoch' or 'infinity' as times). -#}
+    case
+        when ({{ raw_sql }})[1] between '0' and '9' then {{ raw_sql }}
+        when ({{ clean_text(raw_sql) }})[1] between '0' and '9' then {{ clean_text(raw_sql) }}
+    end
 {%- endmacro %}
 
-{% macro wall_clock(raw_sql) -%}
-    {#- The same time as written, without its zone: the local hour and day it happened. -#}
-    coalesce(try_cast({{ raw_sql }} as timestamp), try_cast({{ clean_text(raw_sql) }} as timestamp))
+{% macro instant_utc(text_sql) -%}
+    {#- An ISO-8601 time (text from iso_time_text) as the UTC instant (timestamp): a zone ('Z',
+        '+02:00') is applied, a time without one is read as UTC (the session's TimeZone is UTC,
+        profiles.yml); null when the text is not a time. Read as TIMESTAMPTZ and converted by
+        its epoch: both are several times cheaper than a cast to TIMESTAMP. -#}
+    make_timestamp(epoch_us(try_cast({{ text_sql }} as timestamptz)))
+{%- endmacro %}
+
+{% macro wall_clock(text_sql, instant_sql) -%}
+    {#- The same time as written, without its zone: the local hour and day it happened. Equal to
+        the instant unless the text has an offset after its date (+02:00, -0500): only those
+        are parsed again. -#}
+    case
+        when ({{ text_sql }})[-1] <> 'Z' and regexp_matches(({{ text_sql }})[11:], '[+-][0-9]{2}:?[0-9]{0,2}$')
+            then try_cast({{ text_sql }} as timestamp)
+        else {{ instant_sql }}
+    end
 {%- endmacro %}
 
 {% macro canonical_event_type(raw_sql) -%}
@@ -88,7 +101,7 @@
 {% macro time_reasons(column) -%}
     {#- missing / not a time / in the future (after the build's start) for one time column. -#}
     {{ rejection_reason(column ~ ' is null and ' ~ is_blank('raw_' ~ column), column, 'missing_value', "'missing'") }},
-    {{ rejection_reason(column ~ ' is null and not ' ~ is_blank('raw_' ~ column), column, 'not_a_time',
+    {{ rejection_reason('(' ~ column ~ ' is null or not isfinite(' ~ column ~ ')) and not ' ~ is_blank('raw_' ~ column), column, 'not_a_time',
         "'not an ISO-8601 time: ' || " ~ quoted_value('raw_' ~ column)) }},
     {{ rejection_reason(column ~ " > current_timestamp::timestamp", column, 'future_time',
         "'in the future: ' || " ~ quoted_value('raw_' ~ column)) }},

@@ -55,8 +55,12 @@
 {%- endmacro %}
 
 {% macro is_whole_number(number_sql) -%}
-    {#- True for a finite whole number, false otherwise (null included). -#}
-    coalesce(isfinite({{ number_sql }}) and {{ number_sql }} = floor({{ number_sql }}), false)
+    {#- True for a finite whole number that fits a BIGINT id, false otherwise (null included). -#}
+    coalesce(
+        isfinite({{ number_sql }}) and {{ number_sql }} = floor({{ number_sql }})
+        and abs({{ number_sql }}) < 9.2e18,
+        false
+    )
 {%- endmacro %}
 
 {% macro user_id_from_number(number_sql) -%}

@@ -2,8 +2,9 @@
 {#- The activity features of every valid user (stg_user_profiles), from their valid events and
     orders up to as_of (int_activity_window); the formulas are in the YAML docs. A user without
     events or orders keeps defined values (counts and shares 0, recency window_days + 1) and
-    has_activity = false. Sessions: a new one after more than var session_gap_minutes without
-    an event. Local hour and weekday: the time as written in the log (the user's wall clock).
+    has_activity = false. Sessions: a new one at the first event and after more than var
+    session_gap_minutes without an event (the gaps are base_interactions__sequenced's). Local
+    hour and weekday: the time as written in the log (the user's wall clock).
     Empty when no activity log is given. -#}
 -- depends_on: {{ ref('int_activity_categories') }}
 {%- set categories = activity_categories() %}
@@ -22,34 +23,27 @@ window_bounds as (
     select * from {{ ref('int_activity_window') }}
 ),
 
-events as (
+events as not materialized (
+    -- Read twice (the aggregates, the active days): re-read, never copied.
     select
         stg_interactions.user_id,
         stg_interactions.event_time,
         stg_interactions.event_local_time,
-        stg_interactions.category
+        stg_interactions.category,
+        -- A new session at the user's first event and after a gap longer than the var.
+        case
+            when stg_interactions.seconds_since_previous_event <= {{ var('session_gap_minutes') }} * 60 then 0
+            else 1
+        end as starts_session
     from {{ ref('stg_interactions') }} as stg_interactions
     semi join users on stg_interactions.user_id = users.user_id
     where stg_interactions.event_time <= (select window_bounds.as_of from window_bounds)
-),
-
-session_starts as (
-    select
-        *,
-        case
-            when lag(event_time) over (partition by user_id order by event_time)
-                >= event_time - to_minutes({{ var('session_gap_minutes') }}::bigint)
-                then 0
-            else 1
-        end as starts_session
-    from events
 ),
 
 event_aggregates as (
     select
         user_id,
         count(*) as events,
-        count(distinct event_local_time::date) as active_days,
         sum(starts_session) as sessions,
         max(event_time) as last_event_time,
         avg(case when hour(event_local_time) >= 18 then 1.0 else 0.0 end) as evening_share_of_events,
@@ -57,7 +51,17 @@ event_aggregates as (
         avg(case when category = {{ sql_string(category) }} then 1.0 else 0.0 end) as category_share__{{ slug }},
         {%- endfor %}
         avg(case when dayofweek(event_local_time) in (0, 6) then 1.0 else 0.0 end) as weekend_share_of_events
-    from session_starts
+    from events
+    group by user_id
+),
+
+active_days as (
+    -- Distinct (user, local date) pairs first, then counted: cheaper than count(distinct)
+    -- per user over every event.
+    select
+        user_id,
+        count(*) as active_days
+    from (select distinct user_id, event_local_time::date as local_date from events) as user_dates
     group by user_id
 ),
 
@@ -85,8 +89,8 @@ final as (
     select
         users.user_id,
         coalesce(event_aggregates.events, 0)::bigint as events,
-        coalesce(event_aggregates.active_days, 0)::bigint as active_days,
-        coalesce(event_aggregates.events / event_aggregates.active_days, 0)::double as events_per_active_day,
+        coalesce(active_days.active_days, 0)::bigint as active_days,
+        coalesce(event_aggregates.events / active_days.active_days, 0)::double as events_per_active_day,
         coalesce(event_aggregates.sessions, 0)::bigint as sessions,
         coalesce(event_aggregates.events / event_aggregates.sessions, 0)::double as mean_session_events,
         coalesce(
@@ -109,6 +113,7 @@ final as (
     from users
     cross join window_bounds
     left join event_aggregates on users.user_id = event_aggregates.user_id
+    left join active_days on users.user_id = active_days.user_id
     left join order_aggregates on users.user_id = order_aggregates.user_id
 )
 

@@ -1,15 +1,39 @@
 {#- The quarantine of the interactions log: every rejected event record with its raw text and
-    all its reasons (value checks, exact duplicates, records that could not be split). -#}
+    all its reasons: the value checks (read again from the file for these records only), the
+    exact duplicates (base_interactions__sequenced) and the records that could not be split. -#}
 
 -- noqa: disable=LT02
 with
 
-rejected as (
-    {{ rejected_log_rows(
-        'interactions',
-        ref('base_interactions__checked'),
-        ref('base_interactions__duplicates')
-    ) }}
+value_rejects as (
+    select
+        source_row_number,
+        {%- for header, name in log_columns('interactions') %}
+        raw_{{ name }}::varchar as raw_{{ name }},
+        {%- endfor %}
+        null::varchar as raw_line,
+        row_reasons as rejection_reasons
+    from {{ ref('base_interactions__checked') }}
+    where row_reasons is not null
+),
+
+duplicates as (
+    -- Valid values: their raw text is their typed values (times as UTC instants).
+    select
+        source_row_number,
+        user_id::varchar as raw_user_id,
+        event_time::varchar as raw_event_time,
+        event_type as raw_event_type,
+        channel as raw_channel,
+        category as raw_category,
+        null::varchar as raw_line,
+        [{
+            'column': 'record',
+            'code': 'exact_duplicate',
+            'detail': 'repeats row ' || previous_row_number || ' exactly; the first copy is kept'
+        }] as rejection_reasons
+    from {{ ref('base_interactions__sequenced') }}
+    where is_duplicate
 ),
 
 malformed as (
@@ -24,7 +48,9 @@ malformed as (
 ),
 
 all_rejected as (
-    select * from rejected
+    select * from value_rejects
+    union all
+    select * from duplicates
     union all
     select * from malformed
 ),

@@ -1,9 +1,10 @@
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 {#- Every event record of the interactions log (var interactions_path) that splits into its
-    columns, once, typed, with the reasons its own values cannot be used (null when there are
-    none). Times: event_time is the UTC instant, event_local_time the time as written (the
-    user's wall clock). Raw text is kept only for records with reasons. Repeated events are
-    found apart, in base_interactions__duplicates; malformed records in rejected_interactions. -#}
+    columns, typed, with the reasons its own values cannot be used (null when there are none).
+    Times: event_time is the UTC instant, event_local_time the time as written (the user's wall
+    clock). A view: base_interactions__sequenced stores the valid records once, and
+    rejected_interactions reads the others; at 50 million events a stored copy of every record
+    would cost more than everything else the logs need. Raw text only for records with reasons. -#}
 {%- set manifest = source('activity_files', 'interactions_manifest') %}
 {%- set malformed = source('activity_files', 'interactions_malformed') %}
 
@@ -18,20 +19,28 @@ typed as (
     select
         *,
         {{ parse_number('raw_user_id') }} as user_id_number,
-        {{ instant_utc('raw_event_time') }} as event_time,
-        {{ wall_clock('raw_event_time') }} as event_local_time,
+        {{ iso_time_text('raw_event_time::varchar') }} as event_time_text,
         {{ canonical_event_type('raw_event_type') }} as event_type,
         {{ canonical_label('raw_channel') }} as channel,
         {{ canonical_label('raw_category') }} as category
     from records
 ),
 
+timed as (
+    select
+        *,
+        {{ instant_utc('event_time_text') }} as event_time
+    from typed
+),
+
 validated as (
     select
         *,
+        {{ wall_clock('event_time_text', 'event_time') }} as event_local_time,
         {{ user_id_from_number('user_id_number') }} as user_id,
         case
             when {{ is_whole_number('user_id_number') }}
+                and isfinite(event_time)
                 and event_time <= current_timestamp::timestamp
                 and event_type is not null
                 then null
@@ -41,7 +50,7 @@ validated as (
                 {{ rejection_reason('event_type is null', 'event_type', 'missing_value', "'missing'") }}
             ], lambda reason: reason is not null), [])
         end as row_reasons
-    from typed
+    from timed
 ),
 
 final as (

@@ -20,21 +20,29 @@ typed as (
         *,
         {{ parse_number('raw_user_id') }} as user_id_number,
         nullif({{ clean_text('raw_order_id') }}, '') as order_id,
-        {{ instant_utc('raw_order_time') }} as order_time,
-        {{ wall_clock('raw_order_time') }} as order_local_time,
+        {{ iso_time_text('raw_order_time::varchar') }} as order_time_text,
         {{ parse_number('raw_amount') }} as amount,
         upper({{ canonical_label('raw_currency') }}) as currency,
         {{ canonical_label('raw_category') }} as category
     from records
 ),
 
+timed as (
+    select
+        *,
+        {{ instant_utc('order_time_text') }} as order_time
+    from typed
+),
+
 validated as (
     select
         *,
+        {{ wall_clock('order_time_text', 'order_time') }} as order_local_time,
         {{ user_id_from_number('user_id_number') }} as user_id,
         case
             when {{ is_whole_number('user_id_number') }}
                 and order_id is not null
+                and isfinite(order_time)
                 and order_time <= current_timestamp::timestamp
                 and {{ numeric_is_valid('amount', minimum=0) }}
                 then null
@@ -45,7 +53,7 @@ validated as (
                 {{ numeric_reasons('amount', minimum=0) }}
             ], lambda reason: reason is not null), [])
         end as row_reasons
-    from typed
+    from timed
 ),
 
 final as (

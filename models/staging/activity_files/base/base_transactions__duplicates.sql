@@ -18,36 +18,49 @@ valid_orders as not materialized (
 ),
 
 repeated_ids as (
-    select
-        order_id,
-        count(distinct version) as versions,
-        min(source_row_number) as first_row_number,
-        string_agg(source_row_number::varchar, ', ' order by source_row_number) as row_list
+    -- The ids first: the row lists below are built for these few ids only.
+    select order_id
     from valid_orders
     group by order_id
     having count(*) > 1
 ),
 
+repeated_orders as (
+    select valid_orders.*
+    from valid_orders
+    semi join repeated_ids on valid_orders.order_id = repeated_ids.order_id
+),
+
+summary as (
+    select
+        order_id,
+        count(distinct version) as versions,
+        min(source_row_number) as first_row_number,
+        string_agg(source_row_number::varchar, ', ' order by source_row_number) as row_list
+    from repeated_orders
+    group by order_id
+),
+
 final as (
     select
-        valid_orders.source_row_number,
+        repeated_orders.source_row_number,
         case
-            when repeated_ids.versions > 1
+            when summary.versions > 1
                 then {
                     'column': 'order_id',
                     'code': 'conflicting_order_id',
-                    'detail': 'order_id ' || valid_orders.order_id || ' has different values in rows '
-                    || repeated_ids.row_list || '; every copy is quarantined'
+                    'detail': 'order_id ' || repeated_orders.order_id || ' has different values in rows '
+                    || summary.row_list || '; every copy is quarantined'
                 }
             else {
                 'column': 'record',
                 'code': 'exact_duplicate',
-                'detail': 'repeats row ' || repeated_ids.first_row_number || ' exactly; the first copy is kept'
+                'detail': 'repeats row ' || summary.first_row_number || ' exactly; the first copy is kept'
             }
         end as duplicate_reason
-    from valid_orders
-    inner join repeated_ids on valid_orders.order_id = repeated_ids.order_id
-    where repeated_ids.versions > 1 or valid_orders.source_row_number > repeated_ids.first_row_number
+    from repeated_orders
+    inner join summary on repeated_orders.order_id = summary.order_id
+    where summary.versions > 1 or repeated_orders.source_row_number > summary.first_row_number
 )
 
 select * from final
