@@ -28,6 +28,8 @@ from .input_format import DIMENSIONS, FeatureLabel, feature_label
 from .report_format import FILTERS, fmt_ari, fmt_int, fmt_pct, fmt_silhouette
 
 __all__ = [
+    "ACTIVITY_FIGURES",
+    "ACTIVITY_LOGS",
     "REQUIRED",
     "RUN_TABLES",
     "TEMPLATE",
@@ -40,6 +42,7 @@ __all__ = [
     "connect",
     "environment",
     "load",
+    "load_activity",
     "load_charts",
     "load_demographics",
     "load_feature_stats",
@@ -73,7 +76,17 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "segmentation_verdict",
         "run_id",
     ),
-    "segment_feature_profiles": ("segment_id", "feature", "feature_order", "is_cluster_feature", "z_score", "run_id"),
+    "segment_feature_profiles": (
+        "segment_id",
+        "feature",
+        "feature_order",
+        "is_cluster_feature",
+        "z_score",
+        "segment_mean",
+        "population_mean",
+        "index_vs_population",
+        "run_id",
+    ),
     "segment_category_profiles": (
         "segment_id",
         "dimension",
@@ -172,6 +185,29 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     ),
     "segment_transitions": ("run_id", "previous_segment_id", "segment_id", "movement", "users"),
     "segment_centroid_drift": ("run_id", "previous_run_id", "segment_id", "feature", "drift_sd"),
+    "segment_activity_hours": (
+        "run_id",
+        "segment_id",
+        "local_weekday",
+        "local_hour",
+        "events",
+        "share_of_segment_events",
+    ),
+    "segmentation_activity_reconciliation": (
+        "activity_log",
+        "input_path",
+        "rows_in_file",
+        "valid_rows",
+        "rejected_rows",
+        "unknown_user_rows",
+        "unknown_users",
+        "rows_after_as_of",
+        "counted_rows",
+        "profile_users_with_rows",
+        "profile_users_without_rows",
+    ),
+    "rejected_interactions": ("source_row_number", "rejection_reasons"),
+    "rejected_transactions": ("source_row_number", "rejection_reasons"),
 }
 # Tables whose rows all carry the run_id of the build that wrote them.
 RUN_TABLES = (
@@ -185,6 +221,21 @@ RUN_TABLES = (
     "segmentation_feature_histograms",
     "segmentation_feature_relevance",
     "segment_rules",
+)
+# The activity logs as the report names them: log -> (one record, several, the log).
+ACTIVITY_LOGS = {
+    "interactions": ("event", "events", "Event log"),
+    "transactions": ("order", "orders", "Order log"),
+}
+# The Activity section's figures, in its columns' order: feature, RFM letter's name (None: the
+# feature's own label), and the log it needs.
+ACTIVITY_FIGURES = (
+    ("days_since_last_order", "Recency", "transactions"),
+    ("orders", "Frequency", "transactions"),
+    ("monetary_value", "Monetary", "transactions"),
+    ("average_order_value", None, "transactions"),
+    ("days_since_last_event", None, "interactions"),
+    ("active_days", None, "interactions"),
 )
 TOP_INTERESTS_PER_SEGMENT = 5
 TOP_INTERESTS_OF_ALL_USERS = 10
@@ -597,6 +648,104 @@ def load_changes(con: duckdb.DuckDBPyConnection, run_id: str, segments: list[dic
     }
 
 
+def _records_of(count: int, log: str) -> str:
+    """``3`` events, ``1`` order: a count of a log's records, in words."""
+    one, many = ACTIVITY_LOGS[log][:2]
+    return f"{fmt_int(count)} {one if count == 1 else many}"
+
+
+def _reconciliation_text(given: dict[str, dict]) -> str:
+    """One sentence on where the records of the given logs went: read, rejected, of users not in
+    the profiles (kept, not counted), after the as-of date (kept, not counted), counted."""
+
+    def each(column: str) -> str:
+        return " and ".join(_records_of(int(row[column]), log) for log, row in given.items())
+
+    rejected = sum(int(row["rejected_rows"]) for row in given.values())
+    after = sum(int(row["rows_after_as_of"]) for row in given.values())
+    text = (
+        f"{each('rows_in_file')} read: {fmt_int(rejected)} rejected, {each('unknown_user_rows')} of users who are "
+        "not in the profiles (kept, not counted)"
+    )
+    if after:
+        text += f", {fmt_int(after)} after the data's as-of date (kept, not counted)"
+    text += f"; {each('counted_rows')} counted."
+    missing = [ACTIVITY_LOGS[log][2].lower() for log in ACTIVITY_LOGS if log not in given]
+    if missing:
+        text += f" No {missing[0]} was given."
+    return text
+
+
+def _activity_grids(con: duckdb.DuckDBPyConnection, segments: list[dict]) -> tuple[list[charts.Chart], float]:
+    """A 7 x 24 grid of events per segment, on one scale (the largest hour's share of any segment)."""
+    by_segment: dict[int, dict[tuple[int, int], tuple[int, float]]] = {}
+    for h in _records(con, queries.ACTIVITY_HOURS):
+        cell = (int(h["events"]), float(h["share_of_segment_events"] or 0.0))
+        by_segment.setdefault(h["segment_id"], {})[(h["local_weekday"], h["local_hour"])] = cell
+    peak = max((share for cells in by_segment.values() for _, share in cells.values()), default=0.0)
+    return [charts.activity_grid(s, by_segment.get(s["segment_id"], {}), peak) for s in segments], peak
+
+
+def _activity_table(
+    con: duckdb.DuckDBPyConnection, segments: list[dict], given: dict[str, dict], index_threshold: float
+) -> dict:
+    """The RFM and engagement figures of the given logs: each segment's mean and index, all users' mean."""
+    columns = []
+    for feature, name, log in ACTIVITY_FIGURES:
+        if log in given:
+            declared = _feature_label(feature)
+            columns.append(
+                {
+                    "feature": feature,
+                    "heading": name or declared.label,
+                    "sub": declared.label if name else declared.unit,
+                    "decimals": declared.decimals,
+                }
+            )
+    figures = _records(con, queries.ACTIVITY_FEATURE_PROFILES, {"features": [c["feature"] for c in columns]})
+    low = 100 * 100 / index_threshold if index_threshold else 0
+    population: dict[str, float] = {}
+    cells: dict[int, dict[str, dict]] = {}
+    for f in figures:
+        population[f["feature"]] = f["population_mean"]
+        index = f["index_vs_population"]
+        direction = "" if index is None else "up" if index >= index_threshold else "down" if index <= low else ""
+        cells.setdefault(f["segment_id"], {})[f["feature"]] = {
+            "mean": f["segment_mean"],
+            "index": index,
+            "index_value": repr(index),
+            "direction": direction,
+        }
+    return {
+        "columns": [c for c in columns if c["feature"] in population],
+        "population": population,
+        "rows": [{"segment": s, "cells": cells.get(s["segment_id"], {})} for s in segments],
+        "index_high": index_threshold,
+        "index_low": low,
+    }
+
+
+def load_activity(con: duckdb.DuckDBPyConnection, segments: list[dict], index_threshold: float) -> dict | None:
+    """The Activity section: per segment, events by local weekday and hour (``segment_activity_hours``)
+    and the RFM figures with their index (``segment_feature_profiles``), and where every record of
+    the logs went (``segmentation_activity_reconciliation``, the quarantine tables). None when the
+    build had neither an event nor an order log."""
+    logs = _records(con, queries.ACTIVITY_RECONCILIATION)
+    given = {row["activity_log"]: row for row in logs if row["input_path"] is not None}
+    if not given:
+        return None
+    grids, peak = _activity_grids(con, segments) if "interactions" in given else ([], 0.0)
+    rejected = _records(con, queries.ACTIVITY_REJECTED_BY_REASON)
+    return {
+        "logs": [{**row, "name": ACTIVITY_LOGS[log][2]} for log, row in given.items()],
+        "reconciliation": _reconciliation_text(given),
+        "rejected": [{**r, "log": ACTIVITY_LOGS[r["activity_log"]][2]} for r in rejected],
+        "grids": grids,
+        "peak": peak,
+        "figures": _activity_table(con, segments, given, index_threshold),
+    }
+
+
 def load(con: duckdb.DuckDBPyConnection) -> dict:
     """Everything the template shows: plain values, and every chart as data for its macro."""
     run_id = check_one_run(con)
@@ -624,6 +773,7 @@ def load(con: duckdb.DuckDBPyConnection) -> dict:
         "min_cell_users": min_cell_users,
         "targeting_groups": load_targeting(con, segments),
         "changes": load_changes(con, run_id, segments),
+        "activity": load_activity(con, segments, float(settings["interest_index_threshold"])),
         **load_segment_interests(con, segments),
         **load_rejected(con),
         "chart_styles": charts.chart_styles(),

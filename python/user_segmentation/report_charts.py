@@ -16,6 +16,7 @@ scale) are CSS classes, so the light, dark and print styles can differ without J
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from .report_format import fmt_ari, fmt_int, fmt_number, fmt_pct, fmt_silhouette
 __all__ = [
     "HEAT",
     "HEAT_STEPS",
+    "HOURS",
     "LEVEL_PALETTE",
     "PALETTE",
     "Chart",
@@ -32,6 +34,9 @@ __all__ = [
     "Table",
     "Text",
     "TextGroup",
+    "WEEKDAYS",
+    "activity_grid",
+    "activity_step",
     "chart_styles",
     "heat_fill",
     "heat_step",
@@ -52,6 +57,9 @@ LEVEL_PALETTE = ("#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00", "#CC79A7
 CHAR_WIDTH = 7.0  # average advance of a 13px system-ui glyph, for layout estimates
 HEAT_STEPS = 8  # bins of 0.25 sd on each side; |z| >= 2 is the darkest
 DARK_TEXT, LIGHT_TEXT = "#1d2125", "#ffffff"
+# The activity grid: ISO weekdays 1-7 (rows) and local hours 0-23 (columns).
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+HOURS = tuple(range(24))
 # Diverging scale (blue below, orange above): colour-blind safe, midpoint close to the surface.
 HEAT = {
     "light": {"neg": "#2166ac", "mid": "#f4f4f2", "pos": "#b35806"},
@@ -108,6 +116,7 @@ class Chart:
     table: Table | None = None
     caption: str = ""
     css_class: str = ""
+    accent: str = ""  # a segment colour shown as a dot before the caption
 
 
 @dataclass(frozen=True)
@@ -676,4 +685,104 @@ def ranked_bars(chart_id: str, caption: str, items: Sequence[tuple[str, float, s
     width = label_w + bar_w + 10 + CHAR_WIDTH * 0.95 * max((len(shown) for _, _, shown in items), default=4)
     return Chart(
         "ranked", _slug(chart_id), caption, description, _n(width), _n(4 + row_h * len(items)), marks, caption=caption
+    )
+
+
+_GRID = {"left": 40, "top": 4, "cell_w": 18, "cell_h": 16, "weekend_gap": 5}  # the activity grid's layout
+
+
+def activity_step(share: float | None, peak: float) -> int:
+    """The colour step of an hour's share of a segment's events: 0 without events, else 1-8 of ``peak``.
+
+    The scale is the orange half of the heatmap's (``zp0``..``zp8``), shared by every segment.
+    """
+    if not share or share <= 0 or not peak:
+        return 0
+    return max(1, min(HEAT_STEPS, math.ceil(HEAT_STEPS * share / peak)))
+
+
+def _hours(h: int) -> str:
+    """An hour of the day as a range: 20 -> "20:00\u201321:00"."""
+    return f"{h:02d}:00\u2013{h + 1:02d}:00"
+
+
+def _grid_y(weekday: int) -> float:
+    """The top of a weekday's row; Saturday and Sunday sit a little apart."""
+    return _GRID["top"] + (weekday - 1) * _GRID["cell_h"] + (_GRID["weekend_gap"] if weekday >= 6 else 0)
+
+
+def _activity_legend(y: float, peak: float, busiest: str) -> dict:
+    """The shared scale (no events, then 4 steps to the peak share) and the segment's busiest hour."""
+    x, w = _GRID["left"], 14
+    swatches = [_box(x + 26 + n * (w + 2), y, w, 10, cls=_heat_class(step)) for n, step in enumerate((0, 2, 4, 6, 8))]
+    right = x + 26 + 5 * (w + 2) + 4
+    grid_right = _GRID["left"] + 24 * _GRID["cell_w"]
+    return {
+        "swatches": swatches,
+        "texts": [
+            _text(x + 22, y + 9, "none", "axis", "end"),
+            _text(right, y + 9, fmt_pct(peak), "axis"),
+            _text(grid_right, y + 9, busiest, "axis strong", "end"),
+        ],
+    }
+
+
+def activity_grid(segment: dict, cells: dict[tuple[int, int], tuple[int, float]], peak: float) -> Chart:
+    """A segment's events by local weekday (rows, Monday first) and hour (columns): 7 x 24 cells
+    coloured by the hour's share of the segment's events on a scale shared by all segments (strongest
+    = ``peak``, the largest share of any segment); cells without events are grey (``zp0``).
+
+    ``cells``: ``{(weekday 1-7, hour 0-23): (events, share_of_segment_events)}``, only those with
+    events. Every count is in the hidden table; the cells of a weekday are one ``<g>``
+    (``data-weekday``), hour 0 first, all ``cell`` wide and high.
+    """
+    left, cell_w, cell_h = _GRID["left"], _GRID["cell_w"], _GRID["cell_h"]
+    rows = []
+    for weekday in range(1, 8):
+        row = []
+        for hour in HOURS:
+            events, share = cells.get((weekday, hour), (0, 0.0))
+            row.append({"x": _n(left + hour * cell_w + 1), "cls": _heat_class(activity_step(share, peak))})
+        rows.append({"weekday": weekday, "y": _n(_grid_y(weekday) + 1), "cells": row})
+    bottom = _grid_y(7) + cell_h
+    days = [_text(left - 6, _grid_y(d) + cell_h / 2 + 4, WEEKDAYS[d - 1][:3]) for d in range(1, 8)]
+    hours = [_text(left + h * cell_w + cell_w / 2, bottom + 14, str(h), "axis", "middle") for h in (0, 6, 12, 18, 23)]
+    hours.append(_text(left - 6, bottom + 14, "hour", "axis", "end"))
+    total = sum(events for events, _ in cells.values())
+    top = max(cells.items(), key=lambda item: (item[1][0], -item[0][0], -item[0][1]), default=None)
+    busiest = f"busiest: {WEEKDAYS[top[0][0] - 1][:3]} {_hours(top[0][1])}" if top else "no events"
+    description = (
+        f"{segment['segment_name']}: its {fmt_int(total)} events by local weekday (rows, Monday to Sunday) and "
+        "local hour (columns, 0 to 23); the stronger the orange, the larger the hour's share of the segment's "
+        f"events, on one scale for every segment (strongest: {fmt_pct(peak)})."
+    )
+    if top:
+        (weekday, hour), (events, share) = top
+        description += (
+            f" Busiest hour: {WEEKDAYS[weekday - 1]} {_hours(hour)}, {fmt_int(events)} events ({fmt_pct(share)})."
+        )
+    table = Table(
+        ["Weekday \\ local hour", *(str(h) for h in HOURS)],
+        [[WEEKDAYS[d - 1], *(fmt_int(cells.get((d, h), (0, 0.0))[0]) for h in HOURS)] for d in range(1, 8)],
+    )
+    marks = {
+        "rows": rows,
+        "days": TextGroup("axis", "end", days),
+        "hours": hours,
+        "legend": _activity_legend(bottom + 26, peak, busiest),
+        "cell": {"width": _n(cell_w - 2), "height": _n(cell_h - 2)},
+    }
+    title = f"{segment['segment_name']}: events by local hour and weekday"
+    width, height = left + 24 * cell_w + 2, bottom + 40
+    return Chart(
+        "activity",
+        f"activity-{int(segment['segment_id'])}",
+        title,
+        description,
+        _n(width),
+        _n(height),
+        marks,
+        table,
+        segment["segment_name"],
+        accent=segment_colour(segment["segment_id"]),
     )

@@ -3,13 +3,18 @@
 No query is assembled from strings: each is written out here and run by
 :func:`user_segmentation.report` with ``con.execute(QUERY, {"name": value})``. Only aggregates
 leave the warehouse, and every one comes from a published table (the marts, and the
-quarantine ``rejected_user_profiles``): the histograms are counted by the build
-(``segmentation_feature_histograms``).
+quarantine ``rejected_user_profiles``, ``rejected_interactions`` and ``rejected_transactions``):
+the histograms are counted by the build (``segmentation_feature_histograms``), the activity grid
+by ``segment_activity_hours``.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "ACTIVITY_FEATURE_PROFILES",
+    "ACTIVITY_HOURS",
+    "ACTIVITY_RECONCILIATION",
+    "ACTIVITY_REJECTED_BY_REASON",
     "CATEGORY_PROFILES",
     "CENTROID_DRIFT",
     "CHANGES",
@@ -48,6 +53,7 @@ union all select distinct 'segmentation_features', run_id from segmentation_feat
 union all select distinct 'segmentation_feature_histograms', run_id from segmentation_feature_histograms
 union all select distinct 'segmentation_feature_relevance', run_id from segmentation_feature_relevance
 union all select distinct 'segment_rules', run_id from segment_rules
+union all select distinct 'segment_activity_hours', run_id from segment_activity_hours
 """
 
 RUN = """
@@ -162,4 +168,45 @@ HISTOGRAMS = """
 select feature, bin, bin_low, bin_high, users
 from segmentation_feature_histograms
 order by feature_order, bin
+"""
+
+# The activity logs: where every record went (one row per log; input_path null when not given).
+ACTIVITY_RECONCILIATION = """
+select * from segmentation_activity_reconciliation
+order by activity_log
+"""
+
+# Events per segment x local weekday x local hour (only the cells with events).
+ACTIVITY_HOURS = """
+select segment_id, local_weekday, local_hour, events, share_of_segment_events
+from segment_activity_hours
+order by segment_id, local_weekday, local_hour
+"""
+
+# The RFM and engagement figures of every segment, with all users' mean and the index.
+ACTIVITY_FEATURE_PROFILES = """
+select segment_id, feature, segment_mean, population_mean, index_vs_population
+from segment_feature_profiles
+where list_contains($features, feature)
+order by segment_id, feature
+"""
+
+# Rejected event and order records counted by log, reason and column (never the records).
+ACTIVITY_REJECTED_BY_REASON = """
+with reasons as (
+    select 'interactions' as activity_log, source_row_number, unnest(rejection_reasons) as reason
+    from rejected_interactions
+    union all
+    select 'transactions', source_row_number, unnest(rejection_reasons)
+    from rejected_transactions
+)
+
+select
+    activity_log,
+    reason.code as code,
+    reason."column" as column_name,
+    count(distinct source_row_number) as rows_
+from reasons
+group by all
+order by activity_log, rows_ desc, code, column_name
 """
