@@ -94,8 +94,23 @@ def _inspect(path: str, encoding: str, file_format: FileFormat = PROFILES) -> In
         try:
             _INSPECTED[key] = inspect_input(path, encoding, _WORK_DIR.get("path"), file_format)
         except InputFileError as err:
-            raise DbtRuntimeError(str(err)) from None
+            raise DbtRuntimeError(_named(str(err), file_format)) from None
     return _INSPECTED[key]
+
+
+# How an error names each kind of input file, and the var that gives it.
+LOG_NAMES = {"interactions": ("Event log", "interactions_path"), "transactions": ("Order log", "transactions_path")}
+
+
+def _named(message: str, file_format: FileFormat) -> str:
+    """An input-file error naming the log it is about: "Event log 'x.csv' (interactions_path): ..."."""
+    if file_format.name not in LOG_NAMES or not message.startswith("Input file "):
+        return message
+    label, var_name = LOG_NAMES[file_format.name]
+    head, separator, rest = message.partition("': ")
+    if not separator:
+        return f"{label} ({var_name}): {message}"
+    return f"{label} {head[len('Input file ') :]}' ({var_name}): {rest}"
 
 
 def check_warehouse_free(path: str) -> None:

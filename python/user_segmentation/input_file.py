@@ -217,8 +217,14 @@ def _check_file(path: str, file_format: FileFormat = PROFILES) -> Path:
     if not os.access(file, os.R_OK):
         raise _fail(path, "cannot be read (permission denied)")
     if file.stat().st_size == 0:
-        columns = ", ".join(repr(h) for h, _ in file_format.columns)
-        raise _fail(path, "is empty: expected a header row with the columns " + columns)
+        columns = ", ".join(repr(h) for h, _ in file_format.required)
+        optional = [repr(h) for h, name in file_format.columns if name in file_format.optional]
+        raise _fail(
+            path,
+            "is empty: expected a header row with the columns "
+            + columns
+            + (f" (and optionally {', '.join(optional)})" if optional else ""),
+        )
     return file
 
 
