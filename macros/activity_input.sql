@@ -130,7 +130,7 @@
     select
         checked.source_row_number,
         {%- for header, name in log_columns(log) %}
-        coalesce(checked.raw_{{ name }}, checked.{{ name }}::varchar) as raw_{{ name }},
+        coalesce(checked.raw_{{ name }}::varchar, checked.{{ name }}::varchar) as raw_{{ name }},
         {%- endfor %}
         null::varchar as raw_line,
         case

@@ -3,7 +3,7 @@
     orders up to as_of (int_activity_window); the formulas are in the YAML docs. A user without
     events or orders keeps defined values (counts and shares 0, recency window_days + 1) and
     has_activity = false. Sessions: a new one at the first event and after more than var
-    session_gap_minutes without an event (the gaps are base_interactions__sequenced's). Local
+    session_gap_minutes without an event (one sort of the events by user and time). Local
     hour and weekday: the time as written in the log (the user's wall clock).
     Empty when no activity log is given. -#}
 -- depends_on: {{ ref('int_activity_categories') }}
@@ -24,20 +24,29 @@ window_bounds as (
 ),
 
 events as not materialized (
-    -- Read twice (the aggregates, the active days): re-read, never copied.
+    -- Read twice (the sessions and aggregates, the active days): re-read, never copied.
+    -- Every user's events: those of users outside the profiles are aggregated too and fall
+    -- away in the final join (usually few; a semi join of every event costs more).
     select
         stg_interactions.user_id,
         stg_interactions.event_time,
         stg_interactions.event_local_time,
-        stg_interactions.category,
-        -- A new session at the user's first event and after a gap longer than the var.
+        stg_interactions.category
+    from {{ ref('stg_interactions') }} as stg_interactions
+    where stg_interactions.event_time <= (select window_bounds.as_of from window_bounds)
+),
+
+event_sequence as (
+    -- A new session at the user's first event and after a gap longer than the var.
+    select
+        *,
         case
-            when stg_interactions.seconds_since_previous_event <= {{ var('session_gap_minutes') }} * 60 then 0
+            when lag(event_time) over (partition by user_id order by event_time)
+                >= event_time - to_minutes({{ var('session_gap_minutes') }}::bigint)
+                then 0
             else 1
         end as starts_session
-    from {{ ref('stg_interactions') }} as stg_interactions
-    semi join users on stg_interactions.user_id = users.user_id
-    where stg_interactions.event_time <= (select window_bounds.as_of from window_bounds)
+    from events
 ),
 
 event_aggregates as (
@@ -51,7 +60,7 @@ event_aggregates as (
         avg(case when category = {{ sql_string(category) }} then 1.0 else 0.0 end) as category_share__{{ slug }},
         {%- endfor %}
         avg(case when dayofweek(event_local_time) in (0, 6) then 1.0 else 0.0 end) as weekend_share_of_events
-    from events
+    from event_sequence
     group by user_id
 ),
 
@@ -71,7 +80,6 @@ orders as (
         stg_transactions.order_time,
         stg_transactions.amount
     from {{ ref('stg_transactions') }} as stg_transactions
-    semi join users on stg_transactions.user_id = users.user_id
     where stg_transactions.order_time <= (select window_bounds.as_of from window_bounds)
 ),
 

@@ -182,13 +182,15 @@ class FileFormat:
 
 # The profile file (vars.input_format).
 PROFILES = FileFormat("profiles", COLUMNS, (), NUMERIC_COLUMNS + ("user_id",), NUMERIC_COLUMNS)
-# Interaction and order logs (vars.log_formats): every column read as text.
+# Interaction and order logs (vars.log_formats): read as text but for Parquet ids and amounts.
 LOG_FORMATS: dict[str, FileFormat] = {
     name: FileFormat(
         name,
         tuple((c["header"], c["name"]) for c in spec["columns"]),
         tuple(c["name"] for c in spec["columns"] if c.get("optional")),
-        (),
+        # Parquet ids and amounts keep their type (the others are read as text): staging casts
+        # them to text only for rejected records.
+        ("user_id", *(spec.get("decimal_columns") or ())),
         tuple(spec.get("decimal_columns") or ()),
     )
     for name, spec in declaration()["log_formats"].items()

@@ -1,6 +1,6 @@
 {#- The quarantine of the interactions log: every rejected event record with its raw text and
-    all its reasons: the value checks (read again from the file for these records only), the
-    exact duplicates (base_interactions__sequenced) and the records that could not be split. -#}
+    all its reasons: the value checks, the exact duplicates
+    (base_interactions__duplicates) and the records that could not be split. -#}
 
 -- noqa: disable=LT02
 with
@@ -20,20 +20,17 @@ value_rejects as (
 duplicates as (
     -- Valid values: their raw text is their typed values (times as UTC instants).
     select
-        source_row_number,
-        user_id::varchar as raw_user_id,
-        event_time::varchar as raw_event_time,
-        event_type as raw_event_type,
-        channel as raw_channel,
-        category as raw_category,
+        checked.source_row_number,
+        checked.user_id::varchar as raw_user_id,
+        checked.event_time::varchar as raw_event_time,
+        checked.event_type as raw_event_type,
+        checked.channel as raw_channel,
+        checked.category as raw_category,
         null::varchar as raw_line,
-        [{
-            'column': 'record',
-            'code': 'exact_duplicate',
-            'detail': 'repeats row ' || previous_row_number || ' exactly; the first copy is kept'
-        }] as rejection_reasons
-    from {{ ref('base_interactions__sequenced') }}
-    where is_duplicate
+        [duplicates.duplicate_reason] as rejection_reasons
+    from {{ ref('base_interactions__checked') }} as checked
+    inner join {{ ref('base_interactions__duplicates') }} as duplicates
+        on checked.source_row_number = duplicates.source_row_number
 ),
 
 malformed as (

@@ -5,22 +5,26 @@
 
 with
 
-sequenced as (
-    select * from {{ ref('base_interactions__sequenced') }}
+checked as (
+    select * from {{ ref('base_interactions__checked') }}
+),
+
+duplicates as (
+    select * from {{ ref('base_interactions__duplicates') }}
 ),
 
 final as (
     select
-        source_row_number as event_id,
-        user_id,
-        event_time,
-        event_local_time,
-        event_type,
-        channel,
-        category,
-        seconds_since_previous_event
-    from sequenced
-    where not is_duplicate
+        checked.source_row_number as event_id,
+        checked.user_id,
+        checked.event_time,
+        checked.event_local_time,
+        checked.event_type,
+        checked.channel,
+        checked.category
+    from checked
+    anti join duplicates on checked.source_row_number = duplicates.source_row_number
+    where checked.row_reasons is null
 )
 
 select * from final

@@ -1,10 +1,10 @@
-{{ config(materialized='view') }}
+{{ config(materialized='table') }}
 {#- Every event record of the interactions log (var interactions_path) that splits into its
     columns, typed, with the reasons its own values cannot be used (null when there are none).
     Times: event_time is the UTC instant, event_local_time the time as written (the user's wall
-    clock). A view: base_interactions__sequenced stores the valid records once, and
-    rejected_interactions reads the others; at 50 million events a stored copy of every record
-    would cost more than everything else the logs need. Raw text only for records with reasons. -#}
+    clock). The one stored copy of the records, read once from the file; raw text only for
+    records with reasons. Repeated events are found apart, in base_interactions__duplicates;
+    malformed records are in rejected_interactions. -#}
 {%- set manifest = source('activity_files', 'interactions_manifest') %}
 {%- set malformed = source('activity_files', 'interactions_malformed') %}
 
