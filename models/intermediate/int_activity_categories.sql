@@ -1,6 +1,7 @@
 {{ config(materialized='table') }}
 {#- The event categories that get a share feature (category_share__<category_slug>): the
-    vars.activity_top_categories with the most events up to as_of (ties by name), and any
+    vars.activity_top_categories with the most events of the profiles' users up to as_of (ties
+    by name), and any
     that the clustering vars name. The feature list of every later model is read from here
     (macro activity_categories). -#}
 
@@ -11,11 +12,16 @@ window_bounds as (
     select * from {{ ref('int_activity_window') }}
 ),
 
+profile_users as (
+    select user_id from {{ ref('stg_user_profiles') }}
+),
+
 events as (
-    select category
-    from {{ ref('stg_interactions') }}
-    where category is not null
-        and event_time <= (select window_bounds.as_of from window_bounds)
+    select stg_interactions.category
+    from {{ ref('stg_interactions') }} as stg_interactions
+    semi join profile_users on stg_interactions.user_id = profile_users.user_id
+    where stg_interactions.category is not null
+        and stg_interactions.event_time <= (select window_bounds.as_of from window_bounds)
 ),
 
 counted as (

@@ -1,30 +1,37 @@
 {{ config(materialized='table') }}
 {#- The one as-of time the activity features are computed at, and the window they cover: as_of
-    is var as_of (UTC) or else the latest valid event or order; window_start the earliest valid
-    event or order up to as_of; window_days the days between them. A user without events gets
+    is var as_of (UTC) or else the latest valid event or order of the profiles' users;
+    window_start their earliest valid event or order up to as_of; window_days the days between them. A user without events gets
     days_since_last_event = window_days + 1 (likewise for orders). One row. -#}
 {%- set given = var('as_of', '') | string | trim %}
 
 -- noqa: disable=LT02
 with
 
+profile_users as (
+    select user_id from {{ ref('stg_user_profiles') }}
+),
+
 events as (
+    -- Only the profiles' users: records of other users are counted nowhere, not even here.
     select
-        min(event_time) as first_time,
-        max(event_time) as last_time
-    from {{ ref('stg_interactions') }}
+        min(stg_interactions.event_time) as first_time,
+        max(stg_interactions.event_time) as last_time
+    from {{ ref('stg_interactions') }} as stg_interactions
+    semi join profile_users on stg_interactions.user_id = profile_users.user_id
     {%- if given %}
-    where event_time <= {{ sql_string(given) }}::timestamptz::timestamp
+    where stg_interactions.event_time <= {{ sql_string(given) }}::timestamptz::timestamp
     {%- endif %}
 ),
 
 orders as (
     select
-        min(order_time) as first_time,
-        max(order_time) as last_time
-    from {{ ref('stg_transactions') }}
+        min(stg_transactions.order_time) as first_time,
+        max(stg_transactions.order_time) as last_time
+    from {{ ref('stg_transactions') }} as stg_transactions
+    semi join profile_users on stg_transactions.user_id = profile_users.user_id
     {%- if given %}
-    where order_time <= {{ sql_string(given) }}::timestamptz::timestamp
+    where stg_transactions.order_time <= {{ sql_string(given) }}::timestamptz::timestamp
     {%- endif %}
 ),
 

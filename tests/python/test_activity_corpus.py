@@ -103,3 +103,12 @@ def test_activity_file(case: Case, activity_build: Callable[[Build], tuple[DbtRu
             assert run.query(sql) == expected, sql
     if case.check:
         assert case.check(run)
+
+
+def test_readme_lists_every_activity_case() -> None:
+    """README "Input policy / Activity logs" is the corpus's own table: no case missing or stale."""
+    from tests.python.activity_corpus import CASES_TABLE
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [row for row in CASES_TABLE.splitlines() if row not in readme]
+    assert not missing, "README lacks the activity corpus rows:\n" + "\n".join(missing)
