@@ -4,7 +4,8 @@
       vars.min_cell_users users in the segment;
     - device: the device level with the highest index (not a small cell), if >= 110;
     - timing: weekend share of online time, index >= 110 -> weekends, <= 90 -> weekdays;
-    - creative: CTR and conversion-rate indexes, each high (>= 110), low (<= 90) or middling. -#}
+    - creative: CTR and conversion-rate indexes, each high (>= 110), low (<= 90) or middling;
+    - lifecycle (with an order log): int_segment_lifecycle_targeting. -#}
 {%- set threshold = segmentation_settings()['interest_index_threshold'] %}
 
 with
@@ -166,6 +167,9 @@ recommendations as (
     select * from timing_rows
     union all
     select * from creative_rows
+    union all
+    -- With an order log: the buyer-lifecycle row (empty otherwise).
+    select * from {{ ref('int_segment_lifecycle_targeting') }}
 ),
 
 final as (

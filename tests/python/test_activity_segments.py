@@ -132,3 +132,29 @@ def test_the_sql_features_equal_the_pandas_baseline(activity_warehouse, activity
             atol=1e-9,
             err_msg=column,
         )
+
+
+def test_lifecycle_targeting_follows_the_rfm_indexes(activity_warehouse, public_warehouse) -> None:
+    rows = activity_warehouse.query(
+        "select t.segment_id, t.recommendation, r.index_vs_population, f.index_vs_population, v.index_vs_population "
+        "from segment_targeting as t "
+        "join segment_feature_profiles as r on r.segment_id = t.segment_id and r.feature = 'days_since_last_order' "
+        "join segment_feature_profiles as f on f.segment_id = t.segment_id and f.feature = 'orders' "
+        "join segment_feature_profiles as v on v.segment_id = t.segment_id and v.feature = 'average_order_value' "
+        "where t.recommendation_kind = 'lifecycle' order by 1"
+    )
+    assert len(rows) == 4
+    for _, recommendation, recency, frequency, value in rows:
+        if recency >= 120:
+            expected = "Win back" if value >= 110 else "Re-engage"
+        elif recency <= 83 and frequency >= 110:
+            expected = "Reward loyal"
+        elif value >= 110:
+            expected = "Premium"
+        else:
+            expected = "Keep in the regular"
+        assert recommendation.startswith(expected), (recommendation, recency, frequency, value)
+    assert any(r[2] >= 120 for r in rows)  # the planted light users have lapsed
+    assert (
+        public_warehouse.scalar("select count(*) from segment_targeting where recommendation_kind = 'lifecycle'") == 0
+    )
