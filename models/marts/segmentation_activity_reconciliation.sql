@@ -18,13 +18,17 @@ window_bounds as (
 
 {%- for log, time_column in [('interactions', 'event_time'), ('transactions', 'order_time')] %}
 
-{{ log }}_valid as (
+{{ log }}_per_user as (
+    -- Per user first (a grouped aggregate spills to disk; distinct counts over every record
+    -- at once did not fit the memory limit at 500 million events).
     select
-        valid_rows.user_id,
-        valid_rows.{{ time_column }} as activity_time,
-        profile_users.user_id is not null as is_profile_user
-    from {{ ref('stg_' ~ log) }} as valid_rows
-    left join profile_users on valid_rows.user_id = profile_users.user_id
+        user_id,
+        count(*) as valid_rows,
+        count(*) filter (
+            where {{ time_column }} > (select window_bounds.as_of from window_bounds)
+        ) as rows_after_as_of
+    from {{ ref('stg_' ~ log) }}
+    group by user_id
 ),
 
 {{ log }}_summary as (
@@ -33,20 +37,22 @@ window_bounds as (
         {{ sql_string(log_path(log)) }} as input_path,
         (select coalesce(sum(manifest.rows_read + manifest.malformed_records), 0)
             from {{ source('activity_files', log ~ '_manifest') }} as manifest)::bigint as rows_in_file,
-        count(*)::bigint as valid_rows,
+        coalesce(sum(per_user.valid_rows), 0)::bigint as valid_rows,
         (select count(*) from {{ ref('rejected_' ~ log) }})::bigint as rejected_rows,
-        count(*) filter (where not valid.is_profile_user)::bigint as unknown_user_rows,
-        count(distinct valid.user_id) filter (where not valid.is_profile_user)::bigint as unknown_users,
-        count(*) filter (where valid.is_profile_user and valid.activity_time > window_bounds.as_of)::bigint
+        coalesce(sum(per_user.valid_rows) filter (where profile_users.user_id is null), 0)::bigint
+            as unknown_user_rows,
+        count(*) filter (where profile_users.user_id is null)::bigint as unknown_users,
+        coalesce(sum(per_user.rows_after_as_of) filter (where profile_users.user_id is not null), 0)::bigint
             as rows_after_as_of,
-        count(*) filter (where valid.is_profile_user and valid.activity_time <= window_bounds.as_of)::bigint
-            as counted_rows,
-        count(distinct valid.user_id) filter (
-            where valid.is_profile_user and valid.activity_time <= window_bounds.as_of
+        coalesce(
+            sum(per_user.valid_rows - per_user.rows_after_as_of) filter (where profile_users.user_id is not null), 0
+        )::bigint as counted_rows,
+        count(*) filter (
+            where profile_users.user_id is not null and per_user.valid_rows > per_user.rows_after_as_of
         )::bigint as profile_users_with_rows,
         (select count(*) from profile_users)::bigint as profile_users
-    from {{ log }}_valid as valid
-    cross join window_bounds
+    from {{ log }}_per_user as per_user
+    left join profile_users on per_user.user_id = profile_users.user_id
 ),
 {%- endfor %}
 
