@@ -55,10 +55,11 @@ final as (
         population_recency_days as population_value,
         recency_index as index_vs_population
     from rfm
-    where recency_index is not null and frequency_index is not null and value_index is not null
-    {%- if log_path('transactions') == '' %}
-        and false
-    {%- endif %}
+    where
+        recency_index is not null
+        and frequency_index is not null
+        and value_index is not null
+        and {{ 'true' if log_path('transactions') != '' else 'false' }}
 )
 
 select * from final

@@ -70,7 +70,12 @@ active_days as (
     select
         user_id,
         count(*) as active_days
-    from (select distinct user_id, event_local_time::date as local_date from events) as user_dates
+    from (
+        select distinct
+            user_id,
+            event_local_time::date as local_date
+        from events
+    ) as user_dates
     group by user_id
 ),
 

@@ -50,7 +50,7 @@ window_bounds as (
         count(*) filter (
             where profile_users.user_id is not null and per_user.valid_rows > per_user.rows_after_as_of
         )::bigint as profile_users_with_rows,
-        (select count(*) from profile_users)::bigint as profile_users
+        (select count(all_profile_users.user_id) from profile_users as all_profile_users)::bigint as profile_users
     from {{ log }}_per_user as per_user
     left join profile_users on per_user.user_id = profile_users.user_id
 ),
