@@ -23,33 +23,20 @@
     {{ return(columns) }}
 {% endmacro %}
 
-{% macro log_records(log, manifest, malformed) -%}
-    {#- Every record of one log that splits into its columns, as text: source_row_number (1-based,
-        header excluded, numbered as in the file around malformed records) and raw_<name> per
-        column. No rows when the log is not given. -#}
+{% macro log_file_records(log, manifest) -%}
+    {#- The SELECT of every record of one log that splits into its columns, as text:
+        data_row_number (1-based among them) and raw_<name> per column. No rows when the log
+        is not given. -#}
     {%- if log_path(log) == '' -%}
         select
-            null::bigint as source_row_number,
+            null::bigint as data_row_number,
             {%- for header, name in log_columns(log) %}
             null::varchar as raw_{{ name }}{{ ',' if not loop.last }}
             {%- endfor %}
         where false
     {%- else -%}
-        {{ numbered_around_malformed('(' ~ user_file_read(manifest, log_path(log)) ~ ')', malformed) }}
+        {{ user_file_read(manifest, log_path(log)) }}
     {%- endif -%}
-{%- endmacro %}
-
-{% macro log_malformed_records(malformed) -%}
-    {#- The records of a log that could not be split into its columns, with their reason. -#}
-    select
-        source_row_number,
-        raw_line,
-        [{
-            'column': 'record',
-            'code': 'malformed_record',
-            'detail': lower(error_type) || ': ' || error_message
-        }] as rejection_reasons
-    from {{ malformed }}
 {%- endmacro %}
 
 {% macro iso_time_text(raw_sql) -%}

@@ -10,8 +10,8 @@ labelled as (
     select
         user_id,
         segment_id,
-        run_id::varchar as run_id
-    from {{ ref('int_labelled_users') }}
+        run_id
+    from {{ ref('dim_users') }}
 ),
 
 window_bounds as (

@@ -35,8 +35,6 @@ window_bounds as (
     select
         '{{ log }}' as activity_log,
         {{ sql_string(log_path(log)) }} as input_path,
-        (select coalesce(sum(manifest.rows_read + manifest.malformed_records), 0)
-            from {{ source('activity_files', log ~ '_manifest') }} as manifest)::bigint as rows_in_file,
         coalesce(sum(per_user.valid_rows), 0)::bigint as valid_rows,
         (select count(*) from {{ ref('rejected_' ~ log) }})::bigint as rejected_rows,
         coalesce(sum(per_user.valid_rows) filter (where profile_users.user_id is null), 0)::bigint
@@ -66,7 +64,9 @@ final as (
     select
         activity_log,
         nullif(input_path, '') as input_path,
-        rows_in_file,
+        -- Every record is valid or rejected, never both (assert_every_log_row_accounted_for
+        -- checks this sum against the records the plugin read).
+        valid_rows + rejected_rows as rows_in_file,
         valid_rows,
         rejected_rows,
         unknown_user_rows,

@@ -41,7 +41,7 @@ malformed as (
         {%- endfor %}
         raw_line,
         rejection_reasons
-    from ({{ log_malformed_records(source('activity_files', 'interactions_malformed')) }}) as malformed_records
+    from {{ ref('base_interactions__malformed') }}
 ),
 
 all_rejected as (

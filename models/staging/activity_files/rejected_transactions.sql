@@ -21,7 +21,7 @@ malformed as (
         {%- endfor %}
         raw_line,
         rejection_reasons
-    from ({{ log_malformed_records(source('activity_files', 'transactions_malformed')) }}) as malformed_records
+    from {{ ref('base_transactions__malformed') }}
 ),
 
 all_rejected as (

@@ -5,14 +5,13 @@
     clock). The one stored copy of the records, read once from the file; raw text only for
     records with reasons. Repeated events are found apart, in base_interactions__duplicates;
     malformed records are in rejected_interactions. -#}
-{%- set manifest = source('activity_files', 'interactions_manifest') %}
-{%- set malformed = source('activity_files', 'interactions_malformed') %}
 
 -- noqa: disable=LT02
 with
 
 records as (
-    {{ log_records('interactions', manifest, malformed) }}
+    -- Numbered as in the file: each record's number counts the malformed ones before it.
+    {{ numbered_around_malformed(ref('base_interactions__file_records'), ref('base_interactions__malformed')) }}
 ),
 
 typed as (

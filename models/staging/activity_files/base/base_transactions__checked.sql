@@ -5,14 +5,13 @@
     order_local_time as written) and the amount (>= 0; a decimal comma was read as a point).
     Raw text is kept only for records with reasons. Repeated order ids are checked apart, in
     base_transactions__duplicates; malformed records in rejected_transactions. -#}
-{%- set manifest = source('activity_files', 'transactions_manifest') %}
-{%- set malformed = source('activity_files', 'transactions_malformed') %}
 
 -- noqa: disable=LT02
 with
 
 records as (
-    {{ log_records('transactions', manifest, malformed) }}
+    -- Numbered as in the file: each record's number counts the malformed ones before it.
+    {{ numbered_around_malformed(ref('base_transactions__file_records'), ref('base_transactions__malformed')) }}
 ),
 
 typed as (
