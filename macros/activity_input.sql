@@ -39,6 +39,19 @@
     {%- endif -%}
 {%- endmacro %}
 
+{% macro log_numbered_records(log, file_records, malformed) -%}
+    {#- The records of file_records numbered as in the file (numbered_around_malformed, which
+        counts the malformed records when the model runs); without the log, as they are. -#}
+    {%- if log_path(log) == '' -%}
+        select
+            data_row_number as source_row_number,
+            * exclude (data_row_number)
+        from {{ file_records }}
+    {%- else -%}
+        {{ numbered_around_malformed(file_records, malformed) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro iso_time_text(raw_sql) -%}
     {#- The text of an ISO-8601 time, trimmed only when needed; null unless it starts with a
         digit (DuckDB would also read words such as 'epoch' or 'infinity' as times). -#}

@@ -1,6 +1,7 @@
 {{ config(materialized='table') }}
 {#- The buyer-lifecycle recommendation of each segment, from its recency, frequency and
-    monetary indexes (segment_feature_profiles; index = segment mean / population mean x 100):
+    monetary indexes (index = segment mean / population mean x 100, from int_segment_feature_moments
+    as segment_feature_profiles computes it):
     - lapsed (days since the last order, index >= 120) and high-value (average order value,
       index >= 110): win back;
     - lapsed, not high-value: re-engage;
@@ -11,8 +12,29 @@
 
 with
 
+moments as (
+    select * from {{ ref('int_segment_feature_moments') }}
+    where feature in ('days_since_last_order', 'orders', 'average_order_value')
+),
+
+population as (
+    -- Over all users, as segment_feature_profiles computes it.
+    select
+        feature,
+        sum(users * segment_mean) / sum(users) as population_mean
+    from moments
+    group by feature
+),
+
 features as (
-    select * from {{ ref('segment_feature_profiles') }}
+    select
+        moments.segment_id,
+        moments.feature,
+        moments.segment_mean,
+        population.population_mean,
+        moments.segment_mean / nullif(population.population_mean, 0) * 100 as index_vs_population
+    from moments
+    inner join population on moments.feature = population.feature
 ),
 
 rfm as (

@@ -6,12 +6,15 @@
     records with reasons. Repeated events are found apart, in base_interactions__duplicates;
     malformed records are in rejected_interactions. -#}
 
+{%- set file_records = ref('base_interactions__file_records') %}
+{%- set malformed = ref('base_interactions__malformed') %}
+
 -- noqa: disable=LT02
 with
 
 records as (
     -- Numbered as in the file: each record's number counts the malformed ones before it.
-    {{ numbered_around_malformed(ref('base_interactions__file_records'), ref('base_interactions__malformed')) }}
+    {{ log_numbered_records('interactions', file_records, malformed) }}
 ),
 
 typed as (

@@ -6,12 +6,15 @@
     Raw text is kept only for records with reasons. Repeated order ids are checked apart, in
     base_transactions__duplicates; malformed records in rejected_transactions. -#}
 
+{%- set file_records = ref('base_transactions__file_records') %}
+{%- set malformed = ref('base_transactions__malformed') %}
+
 -- noqa: disable=LT02
 with
 
 records as (
     -- Numbered as in the file: each record's number counts the malformed ones before it.
-    {{ numbered_around_malformed(ref('base_transactions__file_records'), ref('base_transactions__malformed')) }}
+    {{ log_numbered_records('transactions', file_records, malformed) }}
 ),
 
 typed as (
