@@ -111,3 +111,17 @@
         '; '
     )
 {%- endmacro %}
+
+{% macro malformed_record_rows(malformed_sql) -%}
+    {#- The CSV records the reader could not split (a malformed-records source table), each with
+        its one `malformed_record` quarantine reason: source_row_number, raw_line, rejection_reasons. -#}
+    select
+        source_row_number,
+        raw_line,
+        [{
+            'column': 'record',
+            'code': 'malformed_record',
+            'detail': lower(error_type) || ': ' || error_message
+        }] as rejection_reasons
+    from {{ malformed_sql }}
+{%- endmacro %}

@@ -9,15 +9,7 @@ malformed as (
 ),
 
 final as (
-    select
-        source_row_number,
-        raw_line,
-        [{
-            'column': 'record',
-            'code': 'malformed_record',
-            'detail': lower(error_type) || ': ' || error_message
-        }] as rejection_reasons
-    from malformed
+    {{ malformed_record_rows('malformed') }}
 )
 
 select * from final
