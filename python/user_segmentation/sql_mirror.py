@@ -35,9 +35,10 @@ feature, left to right), so distances agree to the last bit except where NumPy's
 (``log1p`` transform) differs from DuckDB's by an ulp. ``tests/python/test_scoring.py``
 proves the agreement against a real ``dbt build``.
 
-Two cases where the build has no reason to mirror because it stops instead: a whole-number
-``User ID`` (or ``Likes and Reactions`` / ``Followed Accounts``) outside the 64-bit integer
-range makes DuckDB's ``::bigint`` fail; scoring rejects the record with the reason
+A whole-number ``User ID`` at or beyond 9.2e18 (``is_whole_number()``: ids must fit a BIGINT)
+is ``not_an_integer``, as in the build. Where the build has no reason to mirror because it
+stops instead: a whole ``Likes and Reactions`` / ``Followed Accounts`` outside the 64-bit
+integer range makes DuckDB's ``::bigint`` fail; scoring rejects the record with the reason
 ``outside the 64-bit integer range``.
 """
 
@@ -84,6 +85,8 @@ Reason = tuple[str, str, str]  # (column, code, detail), as the staging struct
 CLEAN = " \t\r\n"
 # DuckDB's double -> bigint cast accepts exactly [-2^63, 2^63).
 INT64_RANGE = (-(2.0**63), 2.0**63)
+# macro is_whole_number(): an id is whole only below this magnitude (it must fit a BIGINT).
+ID_LIMIT = 9.2e18
 # Text that is a plain decimal number: Arrow and DuckDB both read it, correctly rounded.
 PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 _PLAIN = re.compile(PLAIN_NUMBER.replace("$", "\\Z"))
@@ -305,8 +308,7 @@ class TypedRecords:
         """``user_id_from_number()``: (int64 ids, True where the id is a whole number in range)."""
         number = self.user_id_number
         with np.errstate(invalid="ignore"):
-            whole = np.isfinite(number) & (number == np.floor(number))
-            usable = whole & (number >= INT64_RANGE[0]) & (number < INT64_RANGE[1])
+            usable = np.isfinite(number) & (number == np.floor(number)) & (np.abs(number) < ID_LIMIT)
         return np.where(usable, number, 0).astype(np.int64), usable
 
 
@@ -362,11 +364,10 @@ def _value_checks(typed: TypedRecords, rows: np.ndarray) -> list[tuple[np.ndarra
         raw = typed.raw["user_id"]
         blank = _blank(rows, raw)
         number = typed.user_id_number[rows]
-        whole = np.isfinite(number) & (number == np.floor(number))
+        # is_whole_number(): finite, whole, and small enough for a BIGINT id.
+        whole = np.isfinite(number) & (number == np.floor(number)) & (np.abs(number) < ID_LIMIT)
         checks.append((typed.user_id_null[rows] & blank, "user_id", "missing_value", None, raw))
         checks.append((~whole & ~blank, "user_id", "not_an_integer", "not a whole number: ".__add__, raw))
-        outside = whole & ((number < INT64_RANGE[0]) | (number >= INT64_RANGE[1]))
-        checks.append((outside, "user_id", "out_of_range", "outside the 64-bit integer range: ".__add__, raw))
         for dimension in LEVELS:
             raw = typed.raw[dimension]
             unknown = typed.levels[dimension][rows] < 0
