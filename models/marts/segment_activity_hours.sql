@@ -9,8 +9,7 @@ with
 labelled as (
     select
         user_id,
-        segment_id,
-        run_id
+        segment_id
     from {{ ref('dim_users') }}
 ),
 
@@ -37,20 +36,15 @@ counted as (
     group by 1, 2, 3
 ),
 
-run as (
-    select any_value(run_id) as run_id from labelled
-),
-
 final as (
     select
-        run.run_id,
+        '{{ invocation_id }}' as run_id,
         counted.segment_id,
         counted.local_weekday,
         counted.local_hour,
         counted.events,
         counted.events / sum(counted.events) over (partition by counted.segment_id) as share_of_segment_events
     from counted
-    cross join run
 )
 
 select * from final

@@ -5,32 +5,12 @@
 -- noqa: disable=LT02
 with
 
-value_rejects as (
-    select
-        source_row_number,
-        {%- for header, name in log_columns('interactions') %}
-        raw_{{ name }}::varchar as raw_{{ name }},
-        {%- endfor %}
-        null::varchar as raw_line,
-        row_reasons as rejection_reasons
-    from {{ ref('base_interactions__checked') }}
-    where row_reasons is not null
-),
-
-duplicates as (
-    -- Valid values: their raw text is their typed values (times as UTC instants).
-    select
-        checked.source_row_number,
-        checked.user_id::varchar as raw_user_id,
-        checked.event_time::varchar as raw_event_time,
-        checked.event_type as raw_event_type,
-        checked.channel as raw_channel,
-        checked.category as raw_category,
-        null::varchar as raw_line,
-        [duplicates.duplicate_reason] as rejection_reasons
-    from {{ ref('base_interactions__checked') }} as checked
-    inner join {{ ref('base_interactions__duplicates') }} as duplicates
-        on checked.source_row_number = duplicates.source_row_number
+rejected as (
+    {{ rejected_log_rows(
+        'interactions',
+        ref('base_interactions__checked'),
+        ref('base_interactions__duplicates')
+    ) }}
 ),
 
 malformed as (
@@ -45,9 +25,7 @@ malformed as (
 ),
 
 all_rejected as (
-    select * from value_rejects
-    union all
-    select * from duplicates
+    select * from rejected
     union all
     select * from malformed
 ),
