@@ -13,15 +13,22 @@ window_bounds as (
 ),
 
 profile_users as (
-    select user_id from {{ ref('stg_user_profiles') }}
+    -- Each user with the window's end: as_of is a join condition, not a scalar subquery in the
+    -- filter (DuckDB then guesses a few events pass and builds the join's hash table on them).
+    select
+        stg_user_profiles.user_id,
+        window_bounds.as_of
+    from {{ ref('stg_user_profiles') }} as stg_user_profiles
+    cross join window_bounds
 ),
 
 events as (
     select stg_interactions.category
     from {{ ref('stg_interactions') }} as stg_interactions
-    semi join profile_users on stg_interactions.user_id = profile_users.user_id
+    semi join profile_users
+        on stg_interactions.user_id = profile_users.user_id
+        and stg_interactions.event_time <= profile_users.as_of
     where stg_interactions.category is not null
-        and stg_interactions.event_time <= (select window_bounds.as_of from window_bounds)
 ),
 
 counted as (

@@ -6,23 +6,28 @@
 
 with
 
-labelled as (
-    select
-        user_id,
-        segment_id
-    from {{ ref('dim_users') }}
-),
-
 window_bounds as (
     select * from {{ ref('int_activity_window') }}
+),
+
+labelled as (
+    -- Each labelled user with the window's end: as_of is a join condition, not a scalar
+    -- subquery in a filter (DuckDB then guesses a few events pass and builds the join's hash
+    -- table on the events).
+    select
+        dim_users.user_id,
+        dim_users.segment_id,
+        window_bounds.as_of
+    from {{ ref('dim_users') }} as dim_users
+    cross join window_bounds
 ),
 
 events as (
     select
         stg_interactions.user_id,
+        stg_interactions.event_time,
         stg_interactions.event_local_time
     from {{ ref('stg_interactions') }} as stg_interactions
-    where stg_interactions.event_time <= (select window_bounds.as_of from window_bounds)
 ),
 
 counted as (
@@ -32,7 +37,9 @@ counted as (
         hour(events.event_local_time)::integer as local_hour,
         count(*)::bigint as events
     from events
-    inner join labelled on events.user_id = labelled.user_id
+    inner join labelled
+        on events.user_id = labelled.user_id
+        and events.event_time <= labelled.as_of
     group by 1, 2, 3
 ),
 
