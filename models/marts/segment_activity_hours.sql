@@ -39,7 +39,7 @@ counted as (
     from events
     inner join labelled
         on events.user_id = labelled.user_id
-        and events.event_time <= labelled.as_of
+            and events.event_time <= labelled.as_of
     group by 1, 2, 3
 ),
 
