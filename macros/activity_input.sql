@@ -115,22 +115,17 @@
         'user_id', 'not_an_integer', "'not a whole number: ' || " ~ quoted_value('raw_user_id')) }},
 {%- endmacro %}
 
-{% macro raw_if_rejected(log, reasons_sql='row_reasons') -%}
-    {#- The raw text of each column, kept only for a record with reasons (a valid record's text
-        is its typed values: storing it for millions of events would double the table). -#}
-    {%- for header, name in log_columns(log) %}
-        case when {{ reasons_sql }} is not null then raw_{{ name }} end as raw_{{ name }},
-    {%- endfor %}
-{%- endmacro %}
-
-{% macro rejected_log_rows(log, checked, duplicates) -%}
-    {#- Every rejected record of one log with all its reasons: the records with value reasons
-        (and a duplicate reason when they are also a duplicate), the duplicates whose values are
-        valid (their raw text is their values), and the malformed records. -#}
+{% macro rejected_log_rows(log, checked, duplicates, file_records, malformed) -%}
+    {#- Every rejected record of one log that split into its columns, with its raw text and all
+        its reasons: the records with value reasons (and a duplicate reason when they are also
+        a duplicate) and the duplicates whose values are valid. The checked table keeps no raw
+        text (valid records are most of it), so the rejected records' text is read back from
+        the file records, numbered as there (log_numbered_records); when nothing is rejected,
+        that join has no rows to look up and the file is not read again. -#}
     select
-        checked.source_row_number,
+        records.source_row_number,
         {%- for header, name in log_columns(log) %}
-        coalesce(checked.raw_{{ name }}::varchar, checked.{{ name }}::varchar) as raw_{{ name }},
+        records.raw_{{ name }}::varchar as raw_{{ name }},
         {%- endfor %}
         null::varchar as raw_line,
         case
@@ -140,6 +135,8 @@
     from {{ checked }} as checked
     left join {{ duplicates }} as duplicates
         on checked.source_row_number = duplicates.source_row_number
+    inner join ({{ log_numbered_records(log, file_records, malformed) }}) as records
+        on checked.source_row_number = records.source_row_number
     where checked.row_reasons is not null or duplicates.duplicate_reason is not null
 {%- endmacro %}
 

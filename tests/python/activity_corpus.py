@@ -133,8 +133,9 @@ def order_like(row: int, **changes: str) -> list[str]:
 
 def mixed_delimiters() -> str:
     """The base events with records 11-20 written with ';' under the ',' header (two exports
-    pasted together)."""
-    lines = events().splitlines()
+    pasted together), then record 31 with a time that is not one: its raw text is read back
+    from the file by its number, which counts the malformed records before it."""
+    lines = events(event_like(3, event_time="soon")).splitlines()
     for record in range(11, 21):
         lines[record] = lines[record].replace(",", ";")
     return "\n".join(lines) + "\n"
@@ -287,6 +288,9 @@ EVENT_CASES: list[Case] = [
                 (33, "record: repeats row 7 exactly; the first copy is kept"),
             ],
             "select event_id from stg_interactions where event_id > 30 order by 1": [(34,), (35,)],
+            # The quarantine shows each repeat as written in the file, not its canonical values.
+            "select raw_event_type, raw_channel, raw_category from rejected_interactions "
+            "where source_row_number = 32": [(" View", "APP", " Travel ")],
         },
     ),
     Case(
@@ -356,16 +360,18 @@ EVENT_CASES: list[Case] = [
     Case(
         "events_wrong_delimiter",
         "interactions",
-        "Records 11-20 written with `;` under a `,` header (two exports pasted together)",
-        "Those 10 records quarantined as `malformed_record` with their text; the others read, numbered as in the file",
+        "Records 11-20 written with `;` under a `,` header (two exports pasted together); "
+        "record 31 with the time `soon`",
+        "Those 10 records quarantined as `malformed_record` with their text; the others read, numbered as in the file "
+        "(record 31 quarantined as `not_a_time` with its own text)",
         text_file("events_semicolons.csv", mixed_delimiters()),
         valid=20,
-        rejected=10,
-        reasons={"record.malformed_record": 10},
+        rejected=11,
+        reasons={"record.malformed_record": 10, "event_time.not_a_time": 1},
         users=8,  # users 5 and 6 have events only in records 11-20
         expect={
             "select min(source_row_number), max(source_row_number), count(*) filter (where raw_line like '%;%;%') "
-            "from rejected_interactions": [(11, 20, 10)],
+            "from rejected_interactions where raw_line is not null": [(11, 20, 10)],
             "select raw_line from rejected_interactions where source_row_number = 11": [
                 ("4;2025-03-03T10:12:00Z;view;web;books",)
             ],
@@ -374,6 +380,8 @@ EVENT_CASES: list[Case] = [
                 (21, 7, "2025-03-08 20:30:00")
             ],
             "select delimiter, malformed_records from input.interactions_manifest": [(",", 10)],
+            "select source_row_number, raw_user_id, raw_event_time, raw_category from rejected_interactions "
+            "where raw_line is null": [(31, "1", "soon", "music")],
         },
     ),
     Case(

@@ -9,7 +9,9 @@ rejected as (
     {{ rejected_log_rows(
         'interactions',
         ref('base_interactions__checked'),
-        ref('base_interactions__duplicates')
+        ref('base_interactions__duplicates'),
+        ref('base_interactions__file_records'),
+        ref('base_interactions__malformed')
     ) }}
 ),
 

@@ -9,7 +9,9 @@ rejected as (
     {{ rejected_log_rows(
         'transactions',
         ref('base_transactions__checked'),
-        ref('base_transactions__duplicates')
+        ref('base_transactions__duplicates'),
+        ref('base_transactions__file_records'),
+        ref('base_transactions__malformed')
     ) }}
 ),
 

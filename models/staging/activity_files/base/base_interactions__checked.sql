@@ -2,9 +2,10 @@
 {#- Every event record of the interactions log (var interactions_path) that splits into its
     columns, typed, with the reasons its own values cannot be used (null when there are none).
     Times: event_time is the UTC instant, event_local_time the time as written (the user's wall
-    clock). The one stored copy of the records, read once from the file; raw text only for
-    records with reasons. Repeated events are found apart, in base_interactions__duplicates;
-    malformed records are in rejected_interactions. -#}
+    clock). The one stored copy of the records, read once from the file, and kept narrow: no
+    raw text (rejected_interactions reads the rejected records' text back from the file).
+    Repeated events are found apart, in base_interactions__duplicates; malformed records are
+    in rejected_interactions. -#}
 
 {%- set file_records = ref('base_interactions__file_records') %}
 {%- set malformed = ref('base_interactions__malformed') %}
@@ -64,7 +65,6 @@ final as (
         event_type,
         channel,
         category,
-        {{- raw_if_rejected('interactions') }}
         row_reasons
     from validated
 )

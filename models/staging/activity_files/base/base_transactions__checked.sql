@@ -3,8 +3,9 @@
     columns, once, typed, with the reasons its own values cannot be used (null when there are
     none): the user id, the order id, the order time (order_time the UTC instant,
     order_local_time as written) and the amount (>= 0; a decimal comma was read as a point).
-    Raw text is kept only for records with reasons. Repeated order ids are checked apart, in
-    base_transactions__duplicates; malformed records in rejected_transactions. -#}
+    No raw text: rejected_transactions reads the rejected records' text back from the file.
+    Repeated order ids are checked apart, in base_transactions__duplicates; malformed records
+    in rejected_transactions. -#}
 
 {%- set file_records = ref('base_transactions__file_records') %}
 {%- set malformed = ref('base_transactions__malformed') %}
@@ -68,7 +69,6 @@ final as (
         amount,
         currency,
         category,
-        {{- raw_if_rejected('transactions') }}
         row_reasons
     from validated
 )
