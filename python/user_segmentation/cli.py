@@ -1,9 +1,9 @@
 """The ``user-segmentation`` command: generate data, render the report, export audience files, score
-new users with the published model, run the benchmark.
+new users with the published model, query the published warehouse as CSV, run the benchmark.
 
-``report``, ``export`` and ``score`` are run-time code. ``generate`` and ``bench`` are development tools from the
-separate package :mod:`user_segmentation_tools`, imported only when they run; without the
-``tools`` (or ``dev``) extra they stop with a one-line message.
+``report``, ``export``, ``score`` and ``query`` are run-time code. ``generate`` and ``bench`` are
+development tools from the separate package :mod:`user_segmentation_tools`, imported only when
+they run; without the ``tools`` (or ``dev``) extra they stop with a one-line message.
 """
 
 from __future__ import annotations
@@ -126,6 +126,20 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _query(args: argparse.Namespace) -> int:
+    from .warehouse_query import QueryError, write_query_csv
+
+    try:
+        write_query_csv(Path(args.db), args.sql, sys.stdout)
+        sys.stdout.flush()
+    except QueryError as err:
+        print(f"user-segmentation query: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python's advice: no second error at exit
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     if args.score and args.events_per_user:
         raise ValueError("--events-per-user does not apply to --score")
@@ -202,6 +216,13 @@ def main(argv: list[str] | None = None) -> int:
         help="CSV, Parquet or JSON lines (.jsonl) in the public format; - reads standard input",
     )
     score.set_defaults(func=_score)
+
+    query = commands.add_parser(
+        "query", help="run one SQL query on the published warehouse (CSV with a header on standard output)"
+    )
+    query.add_argument("sql", help='the query, e.g. "select segment_id, count(*) from dim_users group by 1"')
+    query.add_argument("--db", default=os.environ.get("SEGMENTATION_DB", "warehouse/segmentation.duckdb"))
+    query.set_defaults(func=_query)
 
     bench = commands.add_parser("bench", help="time the pipeline and the tutorial recipe")
     bench.add_argument("--rows", default="1000,1000000,10000000")
