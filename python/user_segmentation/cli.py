@@ -13,6 +13,7 @@ import importlib
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -112,32 +113,34 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _to_stdout(command: str, write: Callable[[], object], error: type[Exception]) -> int:
+    """Run ``write`` (which prints to standard output): exit 2 with one line on ``error``, 0 when
+    the reader stopped early (``| head``)."""
+    try:
+        write()
+        sys.stdout.flush()
+    except error as err:
+        print(f"user-segmentation {command}: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader stopped early: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python's advice: no second error at exit
+    return 0
+
+
 def _score(args: argparse.Namespace) -> int:
     from .scoring import ScoringError, load_model, score_file
 
-    try:
-        score_file(load_model(Path(args.db), args.model), args.file, sys.stdout, args.encoding)
-        sys.stdout.flush()
-    except ScoringError as err:
-        print(f"user-segmentation score: {err}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # the reader stopped early (| head): not an error
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python's advice: no second error at exit
-    return 0
+    return _to_stdout(
+        "score",
+        lambda: score_file(load_model(Path(args.db), args.model), args.file, sys.stdout, args.encoding),
+        ScoringError,
+    )
 
 
 def _query(args: argparse.Namespace) -> int:
     from .warehouse_query import QueryError, write_query_csv
 
-    try:
-        write_query_csv(Path(args.db), args.sql, sys.stdout)
-        sys.stdout.flush()
-    except QueryError as err:
-        print(f"user-segmentation query: {err}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # the reader stopped early (| head): not an error
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python's advice: no second error at exit
-    return 0
+    return _to_stdout("query", lambda: write_query_csv(Path(args.db), args.sql, sys.stdout), QueryError)
 
 
 def _bench(args: argparse.Namespace) -> int:
