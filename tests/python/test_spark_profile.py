@@ -1,0 +1,46 @@
+"""The `spark` target (issue 16, in progress): its files stay in one folder, its pins are fixed.
+
+These read profiles.yml, pyproject.toml and constraints.txt; they need no Spark. That the target
+connects is checked by hand with `make install-spark && .venv/bin/dbt debug --target spark`
+(not in CI yet: CI does not install the Spark extra).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SPARK_DIR = "{{ env_var('SEGMENTATION_SPARK_DIR', 'warehouse/spark') }}"
+
+
+def spark_output() -> dict:
+    profiles = yaml.safe_load((ROOT / "profiles.yml").read_text(encoding="utf-8"))
+    return profiles["user_segmentation"]["outputs"]["spark"]
+
+
+def test_the_session_runs_in_process_with_every_file_under_one_folder() -> None:
+    spark = spark_output()
+    assert (spark["type"], spark["method"]) == ("spark", "session")
+    params = spark["server_side_parameters"]
+    # Without these, Spark writes metastore_db/, derby.log and spark-warehouse/ into the current directory.
+    assert params["spark.sql.warehouse.dir"].startswith(SPARK_DIR + "/")
+    assert f"databaseName={SPARK_DIR}/metastore_db;" in params["spark.hadoop.javax.jdo.option.ConnectionURL"]
+    assert params["spark.driver.extraJavaOptions"] == f"-Dderby.system.home={SPARK_DIR}"
+    assert params["spark.local.dir"].startswith(SPARK_DIR + "/")
+    assert params["spark.sql.session.timeZone"] == "UTC"  # as the DuckDB target (log times without a zone)
+    assert "SEGMENTATION_SPARK_MASTER" in params["spark.master"]
+
+
+def test_the_spark_extra_is_pinned_in_constraints() -> None:
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    lines = (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    pins = dict(line.split("==", 1) for line in lines if "==" in line)
+    for requirement in extra["spark"]:
+        name, version = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[a-z,]+\])?==(\S+)", requirement).groups()
+        assert pins.get(name) == version, requirement
+    assert pins["pyspark"].startswith("4.3.") and pins["dbt-spark"].startswith("1.11.")
+    assert "py4j" in pins  # pyspark's one dependency, pinned with it
