@@ -24,7 +24,7 @@ def spark_output() -> dict:
 
 def test_the_session_runs_in_process_with_every_file_under_one_folder() -> None:
     spark = spark_output()
-    assert (spark["type"], spark["method"]) == ("spark", "session")
+    assert (spark["type"], spark["method"]) == ("segmentation_spark", "session")  # the plugin: Python models in-process
     params = spark["server_side_parameters"]
     # Without these, Spark writes metastore_db/, derby.log and spark-warehouse/ into the current directory.
     assert params["spark.sql.warehouse.dir"].startswith(SPARK_DIR + "/")
