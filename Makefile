@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest runs its files on this many worker processes (pytest-xdist; 2 cores here).
+PYTEST_WORKERS ?= 2
 # dbt-duckdb resolves relative paths against the current directory: always run from here.
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
@@ -43,10 +45,10 @@ test: install
 	$(BIN)/dbt build
 	$(BIN)/user-segmentation report
 	$(MAKE) --no-print-directory lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test-python: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check python tests
