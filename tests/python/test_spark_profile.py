@@ -11,6 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import jinja2
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +36,20 @@ def test_the_session_runs_in_process_with_every_file_under_one_folder() -> None:
     assert "SEGMENTATION_SPARK_MASTER" in params["spark.master"]
 
 
+def test_segmentation_spark_remote_replaces_the_local_master() -> None:
+    params = spark_output()["server_side_parameters"]
+
+    def rendered(**env: str) -> dict[str, str]:  # as dbt's env_var renders the two values
+        context = {"env_var": lambda name, default=None: env.get(name, default)}
+        return {key: jinja2.Template(params[key]).render(context) for key in ("spark.master", "spark.remote")}
+
+    # The plugin leaves out the empty one: a local session, or a Spark Connect client.
+    assert rendered() == {"spark.master": "local[*]", "spark.remote": ""}
+    assert rendered(SEGMENTATION_SPARK_MASTER="local[2]")["spark.master"] == "local[2]"
+    remote = rendered(SEGMENTATION_SPARK_REMOTE="sc://127.0.0.1:15002", SEGMENTATION_SPARK_MASTER="local[2]")
+    assert remote == {"spark.master": "", "spark.remote": "sc://127.0.0.1:15002"}
+
+
 def test_the_spark_extra_is_pinned_in_constraints() -> None:
     extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     lines = (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
@@ -44,3 +59,5 @@ def test_the_spark_extra_is_pinned_in_constraints() -> None:
         assert pins.get(name) == version, requirement
     assert pins["pyspark"].startswith("4.3.") and pins["dbt-spark"].startswith("1.11.")
     assert "py4j" in pins  # pyspark's one dependency, pinned with it
+    # pyspark[connect]: Spark Connect's client (SEGMENTATION_SPARK_REMOTE), pinned with it.
+    assert {"grpcio", "grpcio-status", "googleapis-common-protos", "zstandard", "protobuf"} <= set(pins)

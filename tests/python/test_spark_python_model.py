@@ -7,21 +7,11 @@ tests skip and say why.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
+from tests.python.spark_support import dbt_build, require_spark
 
-from tests.python.conftest import BIN, ROOT
-
-FIXTURE = ROOT / "tests" / "fixtures" / "spark_python_model"
-
-pytest.importorskip("pyspark", reason="the Spark extra is not installed (make install-spark)")
-pytest.importorskip("dbt.adapters.spark", reason="the Spark extra is not installed (make install-spark)")
-if shutil.which("java") is None:
-    pytest.skip("no java on PATH: Spark needs Java 17 or 21", allow_module_level=True)
+require_spark()
 
 
 def test_the_plugin_is_dbt_spark_with_a_session_submission() -> None:
@@ -38,24 +28,22 @@ def test_the_plugin_is_dbt_spark_with_a_session_submission() -> None:
     assert {"job_cluster", "all_purpose_cluster"} <= set(adapter.python_submission_helpers)
 
 
+def test_the_plugin_leaves_out_an_empty_parameter() -> None:
+    # How profiles.yml passes spark.master or spark.remote, never both (pyspark refuses the pair).
+    from dbt.adapters.segmentation_spark import SegmentationSparkCredentials
+
+    def parameters(**given: str) -> dict[str, str]:
+        profile = {"method": "session", "host": "NA", "schema": "s", "server_side_parameters": given}
+        return SegmentationSparkCredentials.from_dict(profile).server_side_parameters
+
+    assert "spark.remote" not in parameters(**{"spark.remote": "", "spark.master": "local[2]"})
+    assert "spark.master" not in parameters(**{"spark.remote": "sc://127.0.0.1:15002", "spark.master": ""})
+
+
 def test_a_python_model_builds_and_passes_its_test_on_local_spark(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(FIXTURE, project)
     spark_dir = tmp_path / "spark"
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(project),
-        "DBT_PROJECT_DIR": str(project),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-        "DBT_USE_COLORS": "false",
-        "SPARK_CHECK_DIR": str(spark_dir),
-    }
-    done = subprocess.run(
-        [str(BIN / "dbt"), "build"], cwd=project, env=env, capture_output=True, text=True, timeout=600
-    )
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-4000:]
+    returncode, output, project = dbt_build(tmp_path, SPARK_CHECK_DIR=str(spark_dir))
+    assert returncode == 0, output[-4000:]
     assert "Registered adapter: segmentation_spark" in output
     assert "OK created python table model check.fitted" in output
     assert "PASS=3 WARN=0 ERROR=0" in output  # two models and the singular test of their values

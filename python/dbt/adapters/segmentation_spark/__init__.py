@@ -10,6 +10,7 @@ Spark Connect). Drop it, and set ``type: spark``, once dbt-spark ships a session
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,19 @@ ADAPTER_TYPE = "segmentation_spark"
 
 
 class SegmentationSparkCredentials(SparkCredentials):
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # An empty parameter is left out: profiles.yml passes spark.master or spark.remote (Spark
+        # Connect), as pyspark refuses the two together, by rendering the other one empty.
+        self.server_side_parameters = {key: value for key, value in self.server_side_parameters.items() if value}
+        if "spark.remote" in self.server_side_parameters:
+            # The server's own settings apply: the local-only ones (driver memory, warehouse folder,
+            # metastore) and enableHiveSupport()'s cannot change in a running server, and pyspark
+            # would warn of each one for every statement dbt-spark runs.
+            warnings.filterwarnings(
+                "ignore", r"Failed to set \S+ to .* \[CANNOT_MODIFY_(STATIC_)?CONFIG\]", module=r"pyspark\.sql\.connect"
+            )
+
     @property
     def type(self) -> str:
         return ADAPTER_TYPE
@@ -41,9 +55,13 @@ class SessionPythonJobHelper(PythonJobHelper):
     def submit(self, compiled_code: str) -> None:
         from pyspark.sql import SparkSession
 
-        spark = SparkSession.getActiveSession()
-        if spark is None:  # dbt opens the session before the first node; this is a fallback
-            spark = SparkSession.builder.getOrCreate()
+        # The session dbt-spark's cursor builds, with the same parameters: local, or a Spark Connect
+        # client (whose active session is per thread). Nothing here touches sparkContext, which a
+        # Connect session does not have.
+        builder = SparkSession.builder.enableHiveSupport()
+        for key, value in self.credential.server_side_parameters.items():
+            builder = builder.config(key, value)
+        spark = builder.getOrCreate()
         code = compile(compiled_code, f"<python model {self.identifier}>", "exec")
         exec(code, {"__name__": f"dbt_python_model_{self.identifier}", "spark": spark})  # noqa: S102 - dbt's compiled model
 
