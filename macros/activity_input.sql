@@ -99,20 +99,25 @@
 {%- endmacro %}
 
 {% macro time_reasons(column) -%}
-    {#- missing / not a time / in the future (after the build's start) for one time column. -#}
-    {{ rejection_reason(column ~ ' is null and ' ~ is_blank('raw_' ~ column), column, 'missing_value', "'missing'") }},
-    {{ rejection_reason('(' ~ column ~ ' is null or not isfinite(' ~ column ~ ')) and not ' ~ is_blank('raw_' ~ column), column, 'not_a_time',
-        "'not an ISO-8601 time: ' || " ~ quoted_value('raw_' ~ column)) }},
-    {{ rejection_reason(column ~ " > current_timestamp::timestamp", column, 'future_time',
-        "'in the future: ' || " ~ quoted_value('raw_' ~ column)) }},
+    {#- missing / not a time / in the future (after the build's start) for one time column: a
+        list of reason expressions. -#}
+    {{ return([
+        rejection_reason(column ~ ' is null and ' ~ is_blank('raw_' ~ column), column, 'missing_value', "'missing'"),
+        rejection_reason('(' ~ column ~ ' is null or not ' ~ is_finite(column) ~ ') and not ' ~ is_blank('raw_' ~ column), column, 'not_a_time',
+            "'not an ISO-8601 time: ' || " ~ quoted_value('raw_' ~ column)),
+        rejection_reason(column ~ " > current_timestamp::timestamp", column, 'future_time',
+            "'in the future: ' || " ~ quoted_value('raw_' ~ column)),
+    ]) }}
 {%- endmacro %}
 
 {% macro user_id_reasons() -%}
-    {#- missing / not a whole number for the user id of a log record. -#}
-    {{ rejection_reason('user_id_number is null and ' ~ is_blank('raw_user_id'), 'user_id', 'missing_value', "'missing'") }},
-    {{ rejection_reason(
-        'not ' ~ is_whole_number('user_id_number') ~ ' and not ' ~ is_blank('raw_user_id'),
-        'user_id', 'not_an_integer', "'not a whole number: ' || " ~ quoted_value('raw_user_id')) }},
+    {#- missing / not a whole number for the user id of a log record: a list of reason expressions. -#}
+    {{ return([
+        rejection_reason('user_id_number is null and ' ~ is_blank('raw_user_id'), 'user_id', 'missing_value', "'missing'"),
+        rejection_reason(
+            'not ' ~ is_whole_number('user_id_number') ~ ' and not ' ~ is_blank('raw_user_id'),
+            'user_id', 'not_an_integer', "'not a whole number: ' || " ~ quoted_value('raw_user_id')),
+    ]) }}
 {%- endmacro %}
 
 {% macro rejected_log_rows(log, checked, duplicates, file_records, malformed) -%}

@@ -101,11 +101,11 @@
 
 {% macro interest_lookup() -%}
     {#- MAP literal from the lower-case spelling of each known interest to its canonical one. -#}
-    map {
-        {%- for interest in known_interests() %}
-        '{{ interest | lower }}': '{{ interest }}'{{ ',' if not loop.last }}
-        {%- endfor %}
-    }
+    {%- set pairs = [] -%}
+    {%- for interest in known_interests() -%}
+        {%- do pairs.append(("'" ~ (interest | lower) ~ "'", "'" ~ interest ~ "'")) -%}
+    {%- endfor -%}
+    {{ map_of(pairs) }}
 {%- endmacro %}
 
 {% macro level_type(dimension) -%}

@@ -1,14 +1,13 @@
 {% macro rejection_reason(condition, column, code, detail) -%}
     {#- One quarantine reason: a struct(column, code, detail) when `condition` holds, else null. -#}
     case when {{ condition }}
-        then {'column': '{{ column }}', 'code': '{{ code }}',
-            'detail': {{ detail }}} end
+        then {{ struct_of([('column', "'" ~ column ~ "'"), ('code', "'" ~ code ~ "'"), ('detail', detail)]) }} end
 {%- endmacro %}
 
 {% macro quoted_value(raw_sql) -%}
     {#- A raw value for a message: quoted, cut to 60 characters. -#}
-    '''' || left({{ raw_sql }}::varchar, 60)
-                || case when length({{ raw_sql }}::varchar) > 60 then '…' else '' end || ''''
+    '''' || left({{ raw_sql }}::string, 60)
+                || case when length({{ raw_sql }}::string) > 60 then '…' else '' end || ''''
 {%- endmacro %}
 
 {% macro parse_number(raw_sql) -%}
@@ -21,34 +20,46 @@
 {%- endmacro %}
 
 {% macro numeric_reasons(column, minimum=none, maximum=none, whole=false, hint='') -%}
-    {#- missing / not a number / not whole / below minimum / above maximum for one numeric column.
-        Each condition tests the typed value first, so valid rows never reach the text checks. -#}
-    {{ rejection_reason(column ~ ' is null and ' ~ is_blank('raw_' ~ column), column, 'missing_value', "'missing'") }},
-    {{ rejection_reason('(' ~ column ~ ' is null and not ' ~ is_blank('raw_' ~ column) ~ ')\n        or not isfinite(' ~ column ~ ')',
-        column, 'not_a_number', "'not a number: ' || " ~ quoted_value('raw_' ~ column)) }},
-    {%- if whole %}
-    {{ rejection_reason(column ~ ' <> floor(' ~ column ~ ') and isfinite(' ~ column ~ ')',
-        column, 'not_a_whole_number', "'not a whole number: ' || " ~ quoted_value('raw_' ~ column)) }},
-    {%- endif %}
-    {%- if minimum is not none %}
-    {{ rejection_reason(column ~ ' < ' ~ minimum, column,
+    {#- missing / not a number / not whole / below minimum / above maximum for one numeric column:
+        a list of reason expressions. Each condition tests the typed value first, so valid rows
+        never reach the text checks. -#}
+    {%- set reasons = [
+        rejection_reason(column ~ ' is null and ' ~ is_blank('raw_' ~ column), column, 'missing_value', "'missing'"),
+        rejection_reason('(' ~ column ~ ' is null and not ' ~ is_blank('raw_' ~ column) ~ ')\n        or not ' ~ is_finite(column),
+            column, 'not_a_number', "'not a number: ' || " ~ quoted_value('raw_' ~ column)),
+    ] -%}
+    {%- if whole -%}
+    {%- do reasons.append(rejection_reason(column ~ ' <> floor(' ~ column ~ ') and ' ~ is_finite(column),
+        column, 'not_a_whole_number', "'not a whole number: ' || " ~ quoted_value('raw_' ~ column))) -%}
+    {%- endif -%}
+    {%- if minimum is not none -%}
+    {%- do reasons.append(rejection_reason(column ~ ' < ' ~ minimum, column,
         'negative' if minimum == 0 else 'out_of_range',
-        "'below " ~ minimum ~ ": ' || " ~ quoted_value('raw_' ~ column)) }},
-    {%- endif %}
-    {%- if maximum is not none %}
-    {{ rejection_reason(column ~ ' > ' ~ maximum ~ ' and isfinite(' ~ column ~ ')', column, 'out_of_range',
-        "'above " ~ maximum ~ ": ' || " ~ quoted_value('raw_' ~ column) ~ (" || '" ~ hint ~ "'" if hint else '')) }},
-    {%- endif %}
+        "'below " ~ minimum ~ ": ' || " ~ quoted_value('raw_' ~ column))) -%}
+    {%- endif -%}
+    {%- if maximum is not none -%}
+    {%- do reasons.append(rejection_reason(column ~ ' > ' ~ maximum ~ ' and ' ~ is_finite(column), column, 'out_of_range',
+        "'above " ~ maximum ~ ": ' || " ~ quoted_value('raw_' ~ column) ~ (" || '" ~ hint ~ "'" if hint else ''))) -%}
+    {%- endif -%}
+    {{ return(reasons) }}
 {%- endmacro %}
 
 {% macro clean_text(value_sql) -%}
     {#- Trim spaces, tabs and line breaks (plain trim() only removes spaces). -#}
+    {{ return(adapter.dispatch('clean_text', 'user_segmentation')(value_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__clean_text(value_sql) -%}
     trim(cast({{ value_sql }} as varchar), E' \t\r\n')
+{%- endmacro %}
+
+{% macro spark__clean_text(value_sql) -%}
+    trim(both ' \t\r\n' from cast({{ value_sql }} as string))
 {%- endmacro %}
 
 {% macro numeric_is_valid(column, minimum=none, maximum=none, whole=false) -%}
     {#- True exactly when numeric_reasons() with the same arguments yields no reason. -#}
-    ({{ column }} is not null and isfinite({{ column }})
+    ({{ column }} is not null and {{ is_finite(column) }}
     {%- if whole %} and {{ column }} = floor({{ column }}){% endif %}
     {%- if minimum is not none %} and {{ column }} >= {{ minimum }}{% endif %}
     {%- if maximum is not none %} and {{ column }} <= {{ maximum }}{% endif %})
@@ -57,7 +68,7 @@
 {% macro is_whole_number(number_sql) -%}
     {#- True for a finite whole number that fits a BIGINT id, false otherwise (null included). -#}
     coalesce(
-        isfinite({{ number_sql }}) and {{ number_sql }} = floor({{ number_sql }})
+        {{ is_finite(number_sql) }} and {{ number_sql }} = floor({{ number_sql }})
         and abs({{ number_sql }}) < 9.2e18,
         false
     )
@@ -82,34 +93,38 @@
             {%- endfor %}
             and (interest_mask <> 0 or other_interests is not null)
             then null
-        else nullif(list_filter([
-            {{ rejection_reason('user_id_number is null and ' ~ is_blank('raw_user_id'), 'user_id', 'missing_value', "'missing'") }},
-            {{ rejection_reason(
+        {%- set reasons = [
+            rejection_reason('user_id_number is null and ' ~ is_blank('raw_user_id'), 'user_id', 'missing_value', "'missing'"),
+            rejection_reason(
                 'not ' ~ is_whole_number('user_id_number') ~ ' and not ' ~ is_blank('raw_user_id'),
-                'user_id', 'not_an_integer', "'not a whole number: ' || " ~ quoted_value('raw_user_id')) }},
-            {%- for dimension in profile_levels() %}
-            {{ rejection_reason(dimension ~ ' is null and ' ~ is_blank('raw_' ~ dimension), dimension, 'missing_value', "'missing'") }},
-            {{ rejection_reason(dimension ~ ' is null and not ' ~ is_blank('raw_' ~ dimension), dimension, 'unknown_level',
-                "'unknown level: ' || " ~ quoted_value('raw_' ~ dimension)) }},
-            {%- endfor %}
-            {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
-            {{ numeric_reasons(column, minimum=minimum, maximum=maximum, whole=whole, hint=hint) }}
-            {%- endfor %}
-        ], lambda reason: reason is not null), [])
+                'user_id', 'not_an_integer', "'not a whole number: ' || " ~ quoted_value('raw_user_id')),
+        ] %}
+        {%- for dimension in profile_levels() %}
+            {%- do reasons.append(rejection_reason(dimension ~ ' is null and ' ~ is_blank('raw_' ~ dimension), dimension, 'missing_value', "'missing'")) %}
+            {%- do reasons.append(rejection_reason(dimension ~ ' is null and not ' ~ is_blank('raw_' ~ dimension), dimension, 'unknown_level',
+                "'unknown level: ' || " ~ quoted_value('raw_' ~ dimension))) %}
+        {%- endfor %}
+        {%- for column, minimum, maximum, whole, hint in numeric_checks() %}
+            {%- do reasons.extend(numeric_reasons(column, minimum=minimum, maximum=maximum, whole=whole, hint=hint)) %}
+        {%- endfor %}
+        else {{ reason_list(reasons) }}
     end
+{%- endmacro %}
+
+{% macro reason_list(reasons) -%}
+    {#- The quarantine reasons that apply, of a Jinja list of rejection_reason() expressions, as
+        one list; null when none does. -#}
+    {{ null_if_empty(filter_list(list_of(reasons), 'reason', 'reason is not null')) }}
 {%- endmacro %}
 
 {% macro rejection_codes(reasons_sql) -%}
     {#- The codes of a list of quarantine reasons, e.g. ['negative', 'exact_duplicate']. -#}
-    list_transform({{ reasons_sql }}, lambda reason: reason.code)
+    {{ transform_list(reasons_sql, 'reason', 'reason.code') }}
 {%- endmacro %}
 
 {% macro rejection_summary(reasons_sql) -%}
     {#- A list of quarantine reasons as one line people read: "column: detail; ...". -#}
-    array_to_string(
-        list_transform({{ reasons_sql }}, lambda reason: reason.column || ': ' || reason.detail),
-        '; '
-    )
+    {{ join_list(transform_list(reasons_sql, 'reason', "reason.column || ': ' || reason.detail"), "'; '") }}
 {%- endmacro %}
 
 {% macro malformed_record_rows(malformed_sql) -%}
@@ -118,10 +133,10 @@
     select
         source_row_number,
         raw_line,
-        [{
-            'column': 'record',
-            'code': 'malformed_record',
-            'detail': lower(error_type) || ': ' || error_message
-        }] as rejection_reasons
+        {{ list_of([struct_of([
+            ('column', "'record'"),
+            ('code', "'malformed_record'"),
+            ('detail', "lower(error_type) || ': ' || error_message"),
+        ])]) }} as rejection_reasons
     from {{ malformed_sql }}
 {%- endmacro %}

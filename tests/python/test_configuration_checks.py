@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import duckdb
 import pytest
 from dbt_common.exceptions import DbtRuntimeError
 
-from tests.python.conftest import BIN, ROOT, DbtRun, run_dbt, yaml_string
+from tests.python.conftest import BIN, ROOT, DbtRun, project_copy, run_dbt, yaml_string
 from user_segmentation import settings_check
 
 
@@ -126,15 +125,6 @@ def _read_only_folder() -> Path | None:
 def run_dbt_in(project: Path, db: Path, *args: str, vars_yaml: str | None = None) -> DbtRun:
     """``dbt <args>`` in ``project`` (the project root or a copy of it) against ``db``."""
     return run_dbt(db, *args, vars_yaml=vars_yaml, project=project)
-
-
-def project_copy(folder: Path) -> Path:
-    """The dbt project (no venv, no warehouse) copied to ``folder``, to change a seed there."""
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy2(ROOT / name, folder / name)
-    for name in ("macros", "models", "seeds", "tests/dbt"):
-        shutil.copytree(ROOT / name, folder / name)
-    return folder
 
 
 @pytest.mark.dbt

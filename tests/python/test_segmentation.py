@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from tests.python.conftest import ROOT, run_dbt, yaml_string
+from tests.python.conftest import ROOT, project_copy, run_dbt, yaml_string
 from user_segmentation_tools.generator import SEGMENTS
 
 pytestmark = pytest.mark.dbt
@@ -104,17 +104,16 @@ def test_fixed_k_records_its_metrics(tmp_path: Path) -> None:
 
 
 def test_name_overrides_survive_a_rerun(tmp_path: Path) -> None:
-    overrides = ROOT / "seeds" / "segment_name_overrides.csv"
-    original = overrides.read_text()
+    # A copy of the project: the checkout's seed stays as it is for every other test.
+    (tmp_path / "project").mkdir()
+    project = project_copy(tmp_path / "project")
+    overrides = project / "seeds" / "segment_name_overrides.csv"
     db = tmp_path / "named.duckdb"
-    first = run_dbt(db, "build")
+    first = run_dbt(db, "build", project=project)
     assert first.returncode == 0, first.output[-3000:]
     segment_id, computed = first.query("select segment_id, segment_name from dim_segments order by users limit 1")[0]
-    try:
-        overrides.write_text(original + f'{segment_id},Night owls,"Renamed by marketing, kept across runs"\n')
-        second = run_dbt(db, "build", vars_yaml="{seed: 3}")
-    finally:
-        overrides.write_text(original)
+    overrides.write_text(overrides.read_text() + f'{segment_id},Night owls,"Renamed by marketing, kept across runs"\n')
+    second = run_dbt(db, "build", vars_yaml="{seed: 3}", project=project)
     assert second.returncode == 0, second.output[-3000:]
     row = second.query(
         f"select segment_name, computed_segment_name, is_name_overridden from dim_segments "

@@ -43,15 +43,15 @@ validated as (
         {{ user_id_from_number('user_id_number') }} as user_id,
         case
             when {{ is_whole_number('user_id_number') }}
-                and isfinite(event_time)
+                and {{ is_finite('event_time') }}
                 and event_time <= current_timestamp::timestamp
                 and event_type is not null
                 then null
-            else nullif(list_filter([
-                {{ user_id_reasons() }}
-                {{ time_reasons('event_time') }}
-                {{ rejection_reason('event_type is null', 'event_type', 'missing_value', "'missing'") }}
-            ], lambda reason: reason is not null), [])
+            else {{ reason_list(
+                user_id_reasons()
+                + time_reasons('event_time')
+                + [rejection_reason('event_type is null', 'event_type', 'missing_value', "'missing'")]
+            ) }}
         end as row_reasons
     from timed
 ),

@@ -45,16 +45,16 @@ validated as (
         case
             when {{ is_whole_number('user_id_number') }}
                 and order_id is not null
-                and isfinite(order_time)
+                and {{ is_finite('order_time') }}
                 and order_time <= current_timestamp::timestamp
                 and {{ numeric_is_valid('amount', minimum=0) }}
                 then null
-            else nullif(list_filter([
-                {{ user_id_reasons() }}
-                {{ rejection_reason('order_id is null', 'order_id', 'missing_value', "'missing'") }},
-                {{ time_reasons('order_time') }}
-                {{ numeric_reasons('amount', minimum=0) }}
-            ], lambda reason: reason is not null), [])
+            else {{ reason_list(
+                user_id_reasons()
+                + [rejection_reason('order_id is null', 'order_id', 'missing_value', "'missing'")]
+                + time_reasons('order_time')
+                + numeric_reasons('amount', minimum=0)
+            ) }}
         end as row_reasons
     from timed
 ),

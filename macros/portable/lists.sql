@@ -1,0 +1,276 @@
+{#- Lists, structs and number checks that DuckDB and Spark spell differently: one macro per
+    construct, dispatched on the adapter (duckdb__ / spark__). DuckDB keeps the exact SQL it
+    had before these macros existed, so its plans and speed do not change. -#}
+
+{% macro list_of(items) -%}
+    {#- A list literal of the SQL expressions `items` (a Jinja list of strings). -#}
+    {{ return(adapter.dispatch('list_of', 'user_segmentation')(items)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_of(items) -%}
+    [{{ items | join(', ') }}]
+{%- endmacro %}
+
+{% macro spark__list_of(items) -%}
+    array({{ items | join(', ') }})
+{%- endmacro %}
+
+{% macro empty_list(item_type) -%}
+    {#- An empty list whose items have the SQL type `item_type` (string, bigint, ...). -#}
+    {{ return(adapter.dispatch('empty_list', 'user_segmentation')(item_type)) }}
+{%- endmacro %}
+
+{% macro duckdb__empty_list(item_type) -%}
+    []::{{ item_type }}[]
+{%- endmacro %}
+
+{% macro spark__empty_list(item_type) -%}
+    cast(array() as array<{{ item_type }}>)
+{%- endmacro %}
+
+{% macro list_type(item_type) -%}
+    {#- The SQL type of a list of `item_type`. -#}
+    {{ return(adapter.dispatch('list_type', 'user_segmentation')(item_type)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_type(item_type) -%}
+    {{ item_type }}[]
+{%- endmacro %}
+
+{% macro spark__list_type(item_type) -%}
+    array<{{ item_type }}>
+{%- endmacro %}
+
+{% macro filter_list(list_sql, item, condition_sql) -%}
+    {#- The items of a list for which `condition_sql` (over the name `item`) holds. -#}
+    {{ return(adapter.dispatch('filter_list', 'user_segmentation')(list_sql, item, condition_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__filter_list(list_sql, item, condition_sql) -%}
+    list_filter({{ list_sql }}, lambda {{ item }}: {{ condition_sql }})
+{%- endmacro %}
+
+{% macro spark__filter_list(list_sql, item, condition_sql) -%}
+    filter({{ list_sql }}, {{ item }} -> {{ condition_sql }})
+{%- endmacro %}
+
+{% macro transform_list(list_sql, item, expression_sql) -%}
+    {#- `expression_sql` (over the name `item`) of every item of a list. -#}
+    {{ return(adapter.dispatch('transform_list', 'user_segmentation')(list_sql, item, expression_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__transform_list(list_sql, item, expression_sql) -%}
+    list_transform({{ list_sql }}, lambda {{ item }}: {{ expression_sql }})
+{%- endmacro %}
+
+{% macro spark__transform_list(list_sql, item, expression_sql) -%}
+    transform({{ list_sql }}, {{ item }} -> {{ expression_sql }})
+{%- endmacro %}
+
+{% macro position_in_list(list_sql, item_sql) -%}
+    {#- The 1-based position of an item in a list; null when it is not there (Spark's
+        array_position says 0). -#}
+    {{ return(adapter.dispatch('position_in_list', 'user_segmentation')(list_sql, item_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__position_in_list(list_sql, item_sql) -%}
+    list_position({{ list_sql }}, {{ item_sql }})
+{%- endmacro %}
+
+{% macro spark__position_in_list(list_sql, item_sql) -%}
+    nullif(array_position({{ list_sql }}, {{ item_sql }}), 0)
+{%- endmacro %}
+
+{% macro null_if_empty(list_sql) -%}
+    {#- A list, or null when it has no items. -#}
+    {{ return(adapter.dispatch('null_if_empty', 'user_segmentation')(list_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__null_if_empty(list_sql) -%}
+    nullif({{ list_sql }}, [])
+{%- endmacro %}
+
+{% macro spark__null_if_empty(list_sql) -%}
+    nullif({{ list_sql }}, array())
+{%- endmacro %}
+
+{% macro bit_or_of_list(list_sql) -%}
+    {#- The bitwise or of a list of integers (null for an empty list). -#}
+    {{ return(adapter.dispatch('bit_or_of_list', 'user_segmentation')(list_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__bit_or_of_list(list_sql) -%}
+    list_aggregate({{ list_sql }}, 'bit_or')
+{%- endmacro %}
+
+{% macro spark__bit_or_of_list(list_sql) -%}
+    case when size({{ list_sql }}) > 0 then aggregate({{ list_sql }}, 0, (mask, bit) -> mask | bit) end
+{%- endmacro %}
+
+{% macro struct_of(fields) -%}
+    {#- A struct literal: `fields` is a list of (name, SQL expression) pairs. -#}
+    {{ return(adapter.dispatch('struct_of', 'user_segmentation')(fields)) }}
+{%- endmacro %}
+
+{% macro duckdb__struct_of(fields) -%}
+    {
+    {%- for name, value in fields %}'{{ name }}': {{ value }}{{ ', ' if not loop.last }}{% endfor -%}
+    }
+{%- endmacro %}
+
+{% macro spark__struct_of(fields) -%}
+    named_struct(
+    {%- for name, value in fields %}'{{ name }}', {{ value }}{{ ', ' if not loop.last }}{% endfor -%}
+    )
+{%- endmacro %}
+
+{% macro is_finite(number_sql) -%}
+    {#- True for a number that is neither infinite nor NaN (null stays null). -#}
+    {{ return(adapter.dispatch('is_finite', 'user_segmentation')(number_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__is_finite(number_sql) -%}
+    isfinite({{ number_sql }})
+{%- endmacro %}
+
+{% macro spark__is_finite(number_sql) -%}
+    (not isnan({{ number_sql }}) and abs({{ number_sql }}) < double('inf'))
+{%- endmacro %}
+
+{% macro join_list(list_sql, separator_sql) -%}
+    {#- The text items of a list joined by a separator (null items skipped). -#}
+    {{ return(adapter.dispatch('join_list', 'user_segmentation')(list_sql, separator_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__join_list(list_sql, separator_sql) -%}
+    array_to_string({{ list_sql }}, {{ separator_sql }})
+{%- endmacro %}
+
+{% macro spark__join_list(list_sql, separator_sql) -%}
+    array_join({{ list_sql }}, {{ separator_sql }})
+{%- endmacro %}
+
+{% macro star_except(columns) -%}
+    {#- Every column of the relation in scope but `columns` (a Jinja list of names). -#}
+    {{ return(adapter.dispatch('star_except', 'user_segmentation')(columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__star_except(columns) -%}
+    * exclude ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__star_except(columns) -%}
+    * except ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro sorted_list(list_sql) -%}
+    {#- A list sorted ascending. -#}
+    {{ return(adapter.dispatch('sorted_list', 'user_segmentation')(list_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__sorted_list(list_sql) -%}
+    list_sort({{ list_sql }})
+{%- endmacro %}
+
+{% macro spark__sorted_list(list_sql) -%}
+    array_sort({{ list_sql }})
+{%- endmacro %}
+
+{% macro distinct_list(list_sql) -%}
+    {#- A list without repeated items. -#}
+    {{ return(adapter.dispatch('distinct_list', 'user_segmentation')(list_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__distinct_list(list_sql) -%}
+    list_distinct({{ list_sql }})
+{%- endmacro %}
+
+{% macro spark__distinct_list(list_sql) -%}
+    array_distinct({{ list_sql }})
+{%- endmacro %}
+
+{% macro concat_lists(first_sql, second_sql) -%}
+    {#- The items of two lists, the first's then the second's. -#}
+    {{ return(adapter.dispatch('concat_lists', 'user_segmentation')(first_sql, second_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__concat_lists(first_sql, second_sql) -%}
+    list_concat({{ first_sql }}, {{ second_sql }})
+{%- endmacro %}
+
+{% macro spark__concat_lists(first_sql, second_sql) -%}
+    concat({{ first_sql }}, {{ second_sql }})
+{%- endmacro %}
+
+{% macro list_length(list_sql) -%}
+    {#- The number of items of a list (nulls included); null for a null list. -#}
+    {{ return(adapter.dispatch('list_length', 'user_segmentation')(list_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_length(list_sql) -%}
+    len({{ list_sql }})
+{%- endmacro %}
+
+{% macro spark__list_length(list_sql) -%}
+    case when {{ list_sql }} is not null then size({{ list_sql }}) end
+{%- endmacro %}
+
+{% macro non_null_count(list_sql) -%}
+    {#- The number of non-null items of a list. -#}
+    {{ return(adapter.dispatch('non_null_count', 'user_segmentation')(list_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__non_null_count(list_sql) -%}
+    list_count({{ list_sql }})
+{%- endmacro %}
+
+{% macro spark__non_null_count(list_sql) -%}
+    size(filter({{ list_sql }}, item -> item is not null))
+{%- endmacro %}
+
+{% macro split_text(text_sql, separator) -%}
+    {#- Text split at every occurrence of the literal `separator` (letters, commas, spaces). -#}
+    {{ return(adapter.dispatch('split_text', 'user_segmentation')(text_sql, separator)) }}
+{%- endmacro %}
+
+{% macro duckdb__split_text(text_sql, separator) -%}
+    string_split({{ text_sql }}, '{{ separator }}')
+{%- endmacro %}
+
+{% macro spark__split_text(text_sql, separator) -%}
+    split({{ text_sql }}, '{{ separator }}')
+{%- endmacro %}
+
+{% macro map_of(pairs) -%}
+    {#- A map literal of (key SQL, value SQL) pairs. -#}
+    {{ return(adapter.dispatch('map_of', 'user_segmentation')(pairs)) }}
+{%- endmacro %}
+
+{% macro duckdb__map_of(pairs) -%}
+    map {
+    {%- for key, value in pairs %}
+        {{ key }}: {{ value }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    }
+{%- endmacro %}
+
+{% macro spark__map_of(pairs) -%}
+    map(
+    {%- for key, value in pairs %}
+        {{ key }}, {{ value }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    )
+{%- endmacro %}
+
+{% macro map_lookup(map_sql, key_sql) -%}
+    {#- The value of a key in a map; null when the key is not there. -#}
+    {{ return(adapter.dispatch('map_lookup', 'user_segmentation')(map_sql, key_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__map_lookup(map_sql, key_sql) -%}
+    {{ map_sql }}[{{ key_sql }}]
+{%- endmacro %}
+
+{% macro spark__map_lookup(map_sql, key_sql) -%}
+    try_element_at({{ map_sql }}, {{ key_sql }})
+{%- endmacro %}
