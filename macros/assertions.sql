@@ -59,7 +59,15 @@
 {% macro create_plugin_source_schemas() %}
     {#- on-run-start: create the schemas of the plugin-loaded sources (user_file) before any node
         runs. dbt-duckdb creates a source's schema when a node first refers to it; two nodes
-        doing that at once on two threads conflict in DuckDB's catalog. -#}
+        doing that at once on two threads conflict in DuckDB's catalog. Spark has no plugin
+        sources: nothing to do there. -#}
+    {{ return(adapter.dispatch('create_plugin_source_schemas', 'user_segmentation')()) }}
+{% endmacro %}
+
+{% macro spark__create_plugin_source_schemas() %}
+{% endmacro %}
+
+{% macro duckdb__create_plugin_source_schemas() %}
     {%- if execute -%}
         {%- set schemas = [] -%}
         {%- for node in graph.sources.values() if node.meta.get('plugin') or node.source_meta.get('plugin') -%}

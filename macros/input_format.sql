@@ -69,9 +69,13 @@
 
 {% macro canonical_level(column_sql, dimension) -%}
     {#- The level as the dimension's ENUM (level_type), matched after trimming and ignoring case;
-        null if unknown. Exact spellings take the fast path: a cast to the ENUM is a dictionary
+        null if unknown (duckdb__ / spark__ variants). Exact spellings take the fast path: a cast to the ENUM is a dictionary
         lookup (about 25x cheaper than a CASE over the levels at millions of rows); only the
         rest are trimmed, case-folded and matched against the lower-case spellings. -#}
+    {{ return(adapter.dispatch('canonical_level', 'user_segmentation')(column_sql, dimension)) }}
+{%- endmacro %}
+
+{% macro duckdb__canonical_level(column_sql, dimension) -%}
     coalesce(
         try_cast({{ column_sql }} as {{ level_type(dimension) }}),
         (case lower({{ clean_text(column_sql) }})
@@ -80,6 +84,15 @@
             {%- endfor %}
         end)::{{ level_type(dimension) }}
     )
+{%- endmacro %}
+
+{% macro spark__canonical_level(column_sql, dimension) -%}
+    {#- Spark has no ENUM: the canonical spelling as text, matched after trimming and ignoring case. -#}
+    case lower({{ clean_text(column_sql) }})
+        {%- for batch in profile_levels()[dimension] | batch(3) %}
+        {% for level in batch %}when '{{ level | lower }}' then '{{ level }}'{{ ' ' if not loop.last }}{% endfor %}
+        {%- endfor %}
+    end
 {%- endmacro %}
 
 {% macro level_order(canonical_sql, dimension) -%}
@@ -111,6 +124,15 @@
 {% macro level_type(dimension) -%}
     {#- The DuckDB ENUM of a dimension's levels, in their natural order: stored as a small
         integer (cheap to write and group at millions of rows), read and compared as text,
-        sorted in the natural order (`65+` after `55-64`, `100k+` after `80k-100k`). -#}
+        sorted in the natural order (`65+` after `55-64`, `100k+` after `80k-100k`). On Spark,
+        which has no ENUM, text (sort by level_order there). -#}
+    {{ return(adapter.dispatch('level_type', 'user_segmentation')(dimension)) }}
+{%- endmacro %}
+
+{% macro duckdb__level_type(dimension) -%}
     enum({%- for level in profile_levels()[dimension] %}'{{ level }}'{{ ', ' if not loop.last }}{%- endfor %})
+{%- endmacro %}
+
+{% macro spark__level_type(dimension) -%}
+    string
 {%- endmacro %}

@@ -124,10 +124,24 @@
 
 {% macro rejection_summary(reasons_sql) -%}
     {#- A list of quarantine reasons as one line people read: "column: detail; ...". -#}
-    {{ join_list(transform_list(reasons_sql, 'reason', "reason.column || ': ' || reason.detail"), "'; '") }}
+    {{ join_list(transform_list(reasons_sql, 'reason', "reason['column'] || ': ' || reason.detail"), "'; '") }}
 {%- endmacro %}
 
 {% macro malformed_record_rows(malformed_sql) -%}
+    {{ return(adapter.dispatch('malformed_record_rows', 'user_segmentation')(malformed_sql)) }}
+{%- endmacro %}
+
+{% macro spark__malformed_record_rows(malformed_sql) -%}
+    {#- Spark (issue 16, in progress) reads the embedded seed only, which has no malformed
+        records: none, with the columns and types of the DuckDB variant. -#}
+    select
+        cast(null as bigint) as source_row_number,
+        cast(null as string) as raw_line,
+        cast(null as array<struct<column: string, code: string, detail: string>>) as rejection_reasons
+    where false
+{%- endmacro %}
+
+{% macro duckdb__malformed_record_rows(malformed_sql) -%}
     {#- The CSV records the reader could not split (a malformed-records source table), each with
         its one `malformed_record` quarantine reason: source_row_number, raw_line, rejection_reasons. -#}
     select

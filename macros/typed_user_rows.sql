@@ -94,7 +94,7 @@
     {{ sorted_list(concat_lists(
         filter_list(
             known_interests_literal(), 'interest',
-            '(' ~ mask_sql ~ ' >> (' ~ position_in_list(known_interests_literal(), 'interest') ~ ' - 1)) & 1 = 1'
+            shift_right(mask_sql, '(' ~ position_in_list(known_interests_literal(), 'interest') ~ ' - 1)') ~ ' & 1 = 1'
         ),
         'coalesce(' ~ other_sql ~ ', ' ~ empty_list('string') ~ ')'
     )) }}

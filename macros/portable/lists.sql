@@ -274,3 +274,122 @@
 {% macro spark__map_lookup(map_sql, key_sql) -%}
     try_element_at({{ map_sql }}, {{ key_sql }})
 {%- endmacro %}
+
+{% macro row_number_in_read_order() -%}
+    {#- 1, 2, 3, ... in the order the rows are read (a seed or one file: the file's order). -#}
+    {{ return(adapter.dispatch('row_number_in_read_order', 'user_segmentation')()) }}
+{%- endmacro %}
+
+{% macro duckdb__row_number_in_read_order() -%}
+    row_number() over ()
+{%- endmacro %}
+
+{% macro spark__row_number_in_read_order() -%}
+    cast(row_number() over (order by monotonically_increasing_id()) as bigint)
+{%- endmacro %}
+
+{% macro not_materialized() -%}
+    {#- `as {{ not_materialized() }} (`: a CTE re-read by each of its readers, never copied
+        (DuckDB's `not materialized`; Spark has no such hint and plans CTEs itself). -#}
+    {{ return(adapter.dispatch('not_materialized', 'user_segmentation')()) }}
+{%- endmacro %}
+
+{% macro duckdb__not_materialized() -%}
+    not materialized
+{%- endmacro %}
+
+{% macro spark__not_materialized() -%}
+{%- endmacro %}
+
+{% macro materialized_cte() -%}
+    {#- `as {{ materialized_cte() }} (`: a CTE computed once for all its readers (DuckDB's
+        `materialized`; Spark has no such hint). -#}
+    {{ return(adapter.dispatch('materialized_cte', 'user_segmentation')()) }}
+{%- endmacro %}
+
+{% macro duckdb__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+
+{% macro spark__materialized_cte() -%}
+{%- endmacro %}
+
+{% macro ordered_text_agg(text_sql, separator_sql, order_sql) -%}
+    {#- The texts of a group joined by a separator, in the given order: DuckDB's
+        `string_agg(x, s order by o)`, Spark's `string_agg(x, s) within group (order by o)`. -#}
+    {{ return(adapter.dispatch('ordered_text_agg', 'user_segmentation')(text_sql, separator_sql, order_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__ordered_text_agg(text_sql, separator_sql, order_sql) -%}
+    string_agg({{ text_sql }}, {{ separator_sql }} order by {{ order_sql }})
+{%- endmacro %}
+
+{% macro spark__ordered_text_agg(text_sql, separator_sql, order_sql) -%}
+    string_agg({{ text_sql }}, {{ separator_sql }}) within group (order by {{ order_sql }})
+{%- endmacro %}
+
+{% macro append_to_list(list_sql, item_sql) -%}
+    {#- A list (null counts as empty) with one more item at its end. -#}
+    {{ return(adapter.dispatch('append_to_list', 'user_segmentation')(list_sql, item_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__append_to_list(list_sql, item_sql) -%}
+    list_append(coalesce({{ list_sql }}, []), {{ item_sql }})
+{%- endmacro %}
+
+{% macro spark__append_to_list(list_sql, item_sql) -%}
+    case when {{ list_sql }} is null then array({{ item_sql }}) else concat({{ list_sql }}, array({{ item_sql }})) end
+{%- endmacro %}
+
+{% macro unnest_list(list_sql) -%}
+    {#- One row per item of a list, in a select list: DuckDB's `unnest`, Spark's `explode`. -#}
+    {{ return(adapter.dispatch('unnest_list', 'user_segmentation')(list_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__unnest_list(list_sql) -%}
+    unnest({{ list_sql }})
+{%- endmacro %}
+
+{% macro spark__unnest_list(list_sql) -%}
+    explode({{ list_sql }})
+{%- endmacro %}
+
+{% macro lists_overlap(first_sql, second_sql) -%}
+    {#- True when two lists share an item: DuckDB's `list_has_any`, Spark's `arrays_overlap`. -#}
+    {{ return(adapter.dispatch('lists_overlap', 'user_segmentation')(first_sql, second_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__lists_overlap(first_sql, second_sql) -%}
+    list_has_any({{ first_sql }}, {{ second_sql }})
+{%- endmacro %}
+
+{% macro spark__lists_overlap(first_sql, second_sql) -%}
+    arrays_overlap({{ first_sql }}, {{ second_sql }})
+{%- endmacro %}
+
+{% macro list_contains_item(list_sql, item_sql) -%}
+    {#- True when a list holds an item: DuckDB's `list_contains`, Spark's `array_contains`. -#}
+    {{ return(adapter.dispatch('list_contains_item', 'user_segmentation')(list_sql, item_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_contains_item(list_sql, item_sql) -%}
+    list_contains({{ list_sql }}, {{ item_sql }})
+{%- endmacro %}
+
+{% macro spark__list_contains_item(list_sql, item_sql) -%}
+    array_contains({{ list_sql }}, {{ item_sql }})
+{%- endmacro %}
+
+{% macro shift_right(value_sql, bits_sql) -%}
+    {#- An integer shifted right by some bits: `>>` on DuckDB, `shiftright` on Spark (whose
+        parser takes `>>` inside a lambda for the end of a type). -#}
+    {{ return(adapter.dispatch('shift_right', 'user_segmentation')(value_sql, bits_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__shift_right(value_sql, bits_sql) -%}
+    ({{ value_sql }} >> {{ bits_sql }})
+{%- endmacro %}
+
+{% macro spark__shift_right(value_sql, bits_sql) -%}
+    shiftright({{ value_sql }}, {{ bits_sql }})
+{%- endmacro %}

@@ -14,9 +14,11 @@
     ),
 
     per_column as (
-        unpivot null_counts
-        on {{ columns | join(', ') }}
-        into name column_name value null_rows
+        -- One row per column (null_counts has one row; plain SQL on both engines).
+        {%- for column in columns %}
+        select '{{ column }}' as column_name, {{ column }} as null_rows from null_counts
+        {{- '\n        union all' if not loop.last }}
+        {%- endfor %}
     )
 
     select

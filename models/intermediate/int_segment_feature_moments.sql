@@ -10,7 +10,7 @@
 -- noqa: disable=LT02,LT05
 with
 
-labelled as not materialized (
+labelled as {{ not_materialized() }} (
     -- The engineered features are computed here: int_labelled_users stores the base columns.
     -- Read twice (moments, sample) and never copied: materialized, this CTE would hold every
     -- user (at 100 million users, 50 s of spilling).
@@ -43,7 +43,7 @@ segment_moments as (
     group by segment_id
 ),
 
-sample_users as materialized (
+sample_users as {{ materialized_cte() }} (
     -- Filtered once: a median with a FILTER clause per feature scans every user again.
     select
         labelled.segment_id,

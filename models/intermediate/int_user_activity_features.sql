@@ -23,7 +23,7 @@ window_bounds as (
     select * from {{ ref('int_activity_window') }}
 ),
 
-events as not materialized (
+events as {{ not_materialized() }} (
     -- Read twice (the sessions, the per-day aggregates): re-read, never copied.
     -- Every user's events: those of users outside the profiles are aggregated too and fall
     -- away in the final join (usually few; a semi join of every event costs more).

@@ -7,7 +7,7 @@
 with
 
 -- Read once per dimension: re-read (two columns each), never copied.
-labelled as not materialized (
+labelled as {{ not_materialized() }} (
     select * from {{ ref('int_labelled_users') }}
 ),
 

@@ -7,7 +7,7 @@
 with
 
 -- Read by several CTEs: re-read, never copied (a copy of every user costs more than the reads).
-labelled as not materialized (
+labelled as {{ not_materialized() }} (
     select
         segment_id,
         interest_mask,

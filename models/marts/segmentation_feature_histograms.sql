@@ -9,7 +9,7 @@
 with
 
 -- Read once for the bounds and once per column: re-read, never copied.
-labelled as not materialized (
+labelled as {{ not_materialized() }} (
     select * from {{ ref('int_labelled_users') }}
 ),
 

@@ -20,11 +20,11 @@ final as (
         other_interests
     from parsed
     where
-        len(other_interests) = 0
-        or len(list_distinct(other_interests)) <> len(other_interests)
-        or list_has_any(other_interests, {{ known_interests_literal() }})
-        or list_contains(other_interests, '')
-        or list_count(other_interests) <> len(other_interests)
+        {{ list_length('other_interests') }} = 0
+        or {{ list_length(distinct_list('other_interests')) }} <> {{ list_length('other_interests') }}
+        or {{ lists_overlap('other_interests', known_interests_literal()) }}
+        or {{ list_contains_item('other_interests', "''") }}
+        or {{ non_null_count('other_interests') }} <> {{ list_length('other_interests') }}
 )
 
 select * from final

@@ -19,7 +19,7 @@ counts as (
 ),
 
 reasons as (
-    select unnest(rejection_reasons) as reason
+    select {{ unnest_list("rejection_reasons") }} as reason
     from checked
     where not is_valid
 ),
@@ -42,9 +42,8 @@ ranked as (
 
 top_reasons as (
     select
-        string_agg(
-            reason_text || ' (' || rows_with_reason || ' rows)', '; ' order by reason_rank
-        ) as top_reasons
+        {{ ordered_text_agg("reason_text || ' (' || rows_with_reason || ' rows)'", "'; '", 'reason_rank') }}
+            as top_reasons
     from ranked
     where reason_rank <= 3
 ),

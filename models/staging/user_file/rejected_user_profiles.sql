@@ -25,7 +25,7 @@ final as (
     select
         parsed.source_row_number,
         {%- for header, name in input_columns() %}
-            raw_values.raw_{{ name }}::varchar as raw_{{ name }},
+            raw_values.raw_{{ name }}::string as raw_{{ name }},
         {%- endfor %}
         parsed.raw_line,
         parsed.rejection_reasons,

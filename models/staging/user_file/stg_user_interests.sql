@@ -16,7 +16,7 @@ users as (
 exploded as (
     select
         user_id,
-        unnest(interests) as interest
+        {{ unnest_list('interests') }} as interest
     from users
 ),
 

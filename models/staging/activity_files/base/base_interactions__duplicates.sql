@@ -6,7 +6,7 @@
 
 with
 
-valid_events as not materialized (
+valid_events as {{ not_materialized() }} (
     -- Read twice (the hashes, then the candidates): re-read, never copied.
     select
         source_row_number,

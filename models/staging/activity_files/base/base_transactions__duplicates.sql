@@ -7,7 +7,7 @@
 -- noqa: disable=LT02
 with
 
-valid_orders as not materialized (
+valid_orders as {{ not_materialized() }} (
     -- Read twice (the ids, then the repeated orders): re-read, never copied.
     select
         source_row_number,
@@ -36,7 +36,7 @@ summary as (
         order_id,
         count(distinct version) as versions,
         min(source_row_number) as first_row_number,
-        string_agg(source_row_number::varchar, ', ' order by source_row_number) as row_list
+        {{ ordered_text_agg('source_row_number::string', "', '", 'source_row_number') }} as row_list
     from repeated_orders
     group by order_id
 ),

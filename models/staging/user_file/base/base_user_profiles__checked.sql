@@ -25,13 +25,13 @@ malformed as (
 checked_records as (
     select
         validated.source_row_number,
-        null::varchar as raw_line,
+        null::string as raw_line,
         {%- for column in typed_columns %}
         validated.{{ column }},
         {%- endfor %}
         case
             when duplicates.duplicate_reason is null then validated.row_reasons
-            else list_append(coalesce(validated.row_reasons, []), duplicates.duplicate_reason)
+            else {{ append_to_list('validated.row_reasons', 'duplicates.duplicate_reason') }}
         end as rejection_reasons
     from validated
     left join duplicates
@@ -50,7 +50,7 @@ malformed_records as (
         null::double as {{ column }},
         {%- endfor %}
         null::integer as interest_mask,
-        null::varchar[] as other_interests,
+        null::{{ list_type('string') }} as other_interests,
         rejection_reasons
     from malformed
 ),

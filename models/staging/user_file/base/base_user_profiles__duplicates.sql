@@ -25,7 +25,7 @@ summary as (
         user_id,
         count(distinct version) as versions,
         min(source_row_number) as first_row_number,
-        string_agg(source_row_number::varchar, ', ' order by source_row_number) as row_list
+        {{ ordered_text_agg('source_row_number::string', "', '", 'source_row_number') }} as row_list
     from versions
     group by user_id
 ),
@@ -36,17 +36,17 @@ final as (
         versions.user_id,
         case
             when summary.versions > 1
-                then {
-                        'column': 'user_id',
-                        'code': 'conflicting_duplicate',
-                        'detail': 'user_id ' || versions.user_id || ' has different values in rows '
-                        || summary.row_list || '; every copy is quarantined'
-                    }
-            else {
-                'column': 'user_id',
-                'code': 'exact_duplicate',
-                'detail': 'repeats row ' || summary.first_row_number || ' exactly; the first copy is kept'
-            }
+                then {{ struct_of([
+                    ('column', "'user_id'"),
+                    ('code', "'conflicting_duplicate'"),
+                    ('detail', "'user_id ' || versions.user_id || ' has different values in rows '
+                        || summary.row_list || '; every copy is quarantined'"),
+                ]) }}
+            else {{ struct_of([
+                ('column', "'user_id'"),
+                ('code', "'exact_duplicate'"),
+                ('detail', "'repeats row ' || summary.first_row_number || ' exactly; the first copy is kept'"),
+            ]) }}
         end as duplicate_reason
     from versions
     inner join summary on versions.user_id = summary.user_id

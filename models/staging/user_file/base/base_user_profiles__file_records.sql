@@ -14,7 +14,7 @@ final as (
     select
         null::bigint as data_row_number,
         {%- for header, name in input_columns() %}
-        null::varchar as raw_{{ name }}{{ ',' if not loop.last }}
+        null::string as raw_{{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     where false
 )

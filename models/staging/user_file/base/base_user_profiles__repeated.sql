@@ -9,7 +9,7 @@ with
 
 -- Read twice (the ids, then the repeated records): re-read, never copied. Materialized, this
 -- CTE would hold every record's text (6 s at 10 million records).
-records as not materialized (
+records as {{ not_materialized() }} (
     select * from {{ ref('base_user_profiles__records') }}
 ),
 

@@ -11,9 +11,9 @@ seed_rows as (
 
 final as (
     select
-        row_number() over () as source_row_number,
+        {{ row_number_in_read_order() }} as source_row_number,
         {%- for header, name in input_columns() %}
-        "{{ header }}" as raw_{{ name }}{{ ',' if not loop.last }}
+        {{ adapter.quote(header) }} as raw_{{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from seed_rows
 )
