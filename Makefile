@@ -25,8 +25,8 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 install: $(STAMP)
 
 ## install-spark: add the Spark engine (dbt-spark[session], pyspark; pinned in constraints.txt)
-## to .venv. Issue 16, in progress: `dbt debug --target spark` connects; the models do not run
-## on Spark yet. Spark 4.3 needs Java 17 or 21 on PATH.
+## to .venv. Issue 16, in progress: the seeds and the profile staging run on Spark
+## (`dbt build --target spark --selector spark_ported`). Spark 4.3 needs Java 17 or 21 on PATH.
 install-spark: install
 	@command -v java >/dev/null 2>&1 || { echo "make install-spark: no java on PATH; Spark 4.3 needs Java 17 or 21 (Debian: apt-get install openjdk-17-jre-headless)" >&2; exit 2; }
 	@java -version 2>&1 | head -1 | grep -Eq '"(17|21)[."]' || { echo "make install-spark: Spark 4.3 needs Java 17 or 21; found: $$(java -version 2>&1 | head -1)" >&2; exit 2; }

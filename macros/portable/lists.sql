@@ -285,7 +285,9 @@
 {%- endmacro %}
 
 {% macro spark__row_number_in_read_order() -%}
-    cast(row_number() over (order by monotonically_increasing_id()) as bigint)
+    {#- A table's files are read biggest first, not in name order; within a file ids increase
+        in read order, and a table written in order (a seed) has its parts in name order. -#}
+    cast(row_number() over (order by input_file_name(), monotonically_increasing_id()) as bigint)
 {%- endmacro %}
 
 {% macro not_materialized() -%}

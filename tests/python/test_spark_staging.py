@@ -2,15 +2,13 @@
 
 One project copy whose seed holds the sample plus records with every kind of problem (bad
 numbers, unknown levels, odd spelling, exact and conflicting repeats, a missing id, unknown
-interests) is built twice, on DuckDB and on local Spark, with the same selection: the seed and the
-profile staging with its tests and unit tests (``SPARK_STAGING``). The valid users, their interests
+interests) is built twice, on DuckDB and on local Spark, with the same selection: the seeds and the
+profile staging with its tests and unit tests (selector ``spark_ported``). The valid users, their interests
 and the quarantine with its reasons must be equal, row by row.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import subprocess
 from pathlib import Path
@@ -23,170 +21,23 @@ from tests.python.spark_support import require_spark
 
 pytestmark = pytest.mark.dbt
 
-# The models that run on Spark today, with their tests (README "Apache Spark").
-SPARK_STAGING = [
-    "--select",
-    "+stg_user_profiles +rejected_user_profiles +stg_user_interests",
-    "--exclude",
-    "base_user_profiles__file_records",
-    "--indirect-selection",
-    "cautious",
-]
+# The models that run on Spark today, with their tests (selectors.yml, README "Apache Spark").
+SPARK_STAGING = ["--selector", "spark_ported"]
 
-# Records appended to the sample seed: (the reason they are there, the 16 values).
-BAD_RECORDS = [
-    (
-        "odd spacing and case, unknown interest",
-        [
-            "9001",
-            " 25-34 ",
-            "FEMALE",
-            "urban",
-            "hindi",
-            "phd",
-            "10",
-            "5",
-            "mobile + desktop",
-            "2",
-            "3",
-            "0.1",
-            "0.05",
-            "30",
-            "100K+",
-            " gaming ,Gaming,, Knitting ,pet care",
-        ],
-    ),
-    (
-        "not a number, unknown level",
-        [
-            "9002",
-            "17-",
-            "Male",
-            "Rural",
-            "English",
-            "Master",
-            "many",
-            "5",
-            "Tablet",
-            "2",
-            "3",
-            "0.1",
-            "0.05",
-            "30",
-            "0-20k",
-            "Gaming",
-        ],
-    ),
-    (
-        "percentage CTR, negative likes",
-        [
-            "9003",
-            "35-44",
-            "Male",
-            "Rural",
-            "English",
-            "Master",
-            "-4",
-            "5",
-            "Tablet",
-            "2",
-            "3",
-            "12.5",
-            "0.05",
-            "30",
-            "0-20k",
-            "Gaming",
-        ],
-    ),
-    (
-        "missing id and values",
-        ["", "35-44", "", "Rural", "English", "Master", "4", "", "Tablet", "2", "3", "0.5", "0.05", "30", "0-20k", ""],
-    ),
-    (
-        "exact repeat of 9001",
-        [
-            "9001",
-            " 25-34 ",
-            "FEMALE",
-            "urban",
-            "hindi",
-            "phd",
-            "10",
-            "5",
-            "mobile + desktop",
-            "2",
-            "3",
-            "0.1",
-            "0.05",
-            "30",
-            "100K+",
-            " gaming ,Gaming,, Knitting ,pet care",
-        ],
-    ),
-    (
-        "conflicting copies of 9004",
-        [
-            "9004",
-            "45-54",
-            "Female",
-            "Urban",
-            "Spanish",
-            "Bachelor",
-            "1",
-            "2",
-            "Desktop Only",
-            "1",
-            "1",
-            "0.2",
-            "0.1",
-            "10",
-            "20k-40k",
-            "Travel and Adventure",
-        ],
-    ),
-    (
-        "conflicting copies of 9004",
-        [
-            "9004",
-            "45-54",
-            "Female",
-            "Urban",
-            "Spanish",
-            "Bachelor",
-            "1",
-            "3",
-            "Desktop Only",
-            "1",
-            "1",
-            "0.2",
-            "0.1",
-            "10",
-            "20k-40k",
-            "Travel and Adventure",
-        ],
-    ),
-    (
-        "hours above 24, not whole followers",
-        [
-            "9005",
-            "65+",
-            "Male",
-            "Suburban",
-            "Mandarin",
-            "Technical",
-            "1",
-            "2.5",
-            "Mobile Only",
-            "25",
-            "1",
-            "0.2",
-            "0.1",
-            "10",
-            "80k-100k",
-            "Photography, Gaming",
-        ],
-    ),
-]
+# Records appended to the sample seed, one per line: 9001 odd spacing and case with an unknown
+# interest; 9002 not a number and an unknown level; 9003 a percentage CTR and negative likes; no id
+# and missing values; 9001's exact repeat; two conflicting copies of 9004; 9005 hours above 24 and
+# followers not whole.
+BAD_RECORDS = """\
+9001, 25-34 ,FEMALE,urban,hindi,phd,10,5,mobile + desktop,2,3,0.1,0.05,30,100K+," gaming ,Gaming,, Knitting ,pet care"
+9002,17-,Male,Rural,English,Master,many,5,Tablet,2,3,0.1,0.05,30,0-20k,Gaming
+9003,35-44,Male,Rural,English,Master,-4,5,Tablet,2,3,12.5,0.05,30,0-20k,Gaming
+,35-44,,Rural,English,Master,4,,Tablet,2,3,0.5,0.05,30,0-20k,
+9001, 25-34 ,FEMALE,urban,hindi,phd,10,5,mobile + desktop,2,3,0.1,0.05,30,100K+," gaming ,Gaming,, Knitting ,pet care"
+9004,45-54,Female,Urban,Spanish,Bachelor,1,2,Desktop Only,1,1,0.2,0.1,10,20k-40k,Travel and Adventure
+9004,45-54,Female,Urban,Spanish,Bachelor,1,3,Desktop Only,1,1,0.2,0.1,10,20k-40k,Travel and Adventure
+9005,65+,Male,Suburban,Mandarin,Technical,1,2.5,Mobile Only,25,1,0.2,0.1,10,80k-100k,Gaming
+"""
 
 VALID_USERS = """
     select user_id, source_row_number, age::varchar, age_order, age_lower_years, age_upper_years,
@@ -210,12 +61,7 @@ def _project_with_bad_records(folder: Path) -> Path:
     folder.mkdir()
     project = project_copy(folder)
     seed = project / "seeds" / "raw_user_profiles.csv"
-    text = seed.read_text(encoding="utf-8")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for _reason, values in BAD_RECORDS:
-        writer.writerow(values)
-    seed.write_text(text + out.getvalue(), encoding="utf-8")
+    seed.write_text(seed.read_text(encoding="utf-8") + BAD_RECORDS, encoding="utf-8")
     return project
 
 
@@ -279,7 +125,7 @@ def both_engines(tmp_path_factory) -> tuple[list[list[tuple]], list[list[tuple]]
     finally:
         con.close()
     spark_queries = [SPARK_VALID_USERS, QUARANTINE.replace("array_to_string", "array_join"), INTERESTS]
-    spark_rows = _spark_rows(root / "spark", [q.format(schema="segmentation") for q in spark_queries])
+    spark_rows = _spark_rows(root / "spark" / "spark", [q.format(schema="segmentation") for q in spark_queries])
     return duck_rows, spark_rows, spark.stdout
 
 
