@@ -140,6 +140,11 @@ def _score(args: argparse.Namespace) -> int:
 def _query(args: argparse.Namespace) -> int:
     from .warehouse_query import QueryError, write_query_csv
 
+    if args.target == "spark":
+        from .spark_query import write_spark_query_csv
+
+        profiles = Path(args.profiles_dir) / "profiles.yml"
+        return _to_stdout("query", lambda: write_spark_query_csv(args.sql, sys.stdout, profiles), QueryError)
     return _to_stdout("query", lambda: write_query_csv(Path(args.db), args.sql, sys.stdout), QueryError)
 
 
@@ -225,6 +230,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     query.add_argument("sql", help='the query, e.g. "select segment_id, count(*) from dim_users group by 1"')
     query.add_argument("--db", default=os.environ.get("SEGMENTATION_DB", "warehouse/segmentation.duckdb"))
+    query.add_argument(
+        "--target",
+        choices=["local", "spark"],
+        default="local",
+        help="local: the published DuckDB warehouse (--db); spark: the tables of dbt's spark target",
+    )
+    query.add_argument(
+        "--profiles-dir",
+        default=os.environ.get("DBT_PROFILES_DIR", "."),
+        help="where profiles.yml is, for --target spark (default: DBT_PROFILES_DIR or .)",
+    )
     query.set_defaults(func=_query)
 
     bench = commands.add_parser("bench", help="time the pipeline and the tutorial recipe")

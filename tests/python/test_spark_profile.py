@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 import jinja2
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,3 +62,18 @@ def test_the_spark_extra_is_pinned_in_constraints() -> None:
     assert "py4j" in pins  # pyspark's one dependency, pinned with it
     # pyspark[connect]: Spark Connect's client (SEGMENTATION_SPARK_REMOTE), pinned with it.
     assert {"grpcio", "grpcio-status", "googleapis-common-protos", "zstandard", "protobuf"} <= set(pins)
+
+
+def test_query_renders_the_spark_target_as_dbt_does() -> None:
+    from user_segmentation.spark_query import spark_target
+    from user_segmentation.warehouse_query import QueryError
+
+    schema, settings = spark_target(
+        ROOT / "profiles.yml", {"SEGMENTATION_SPARK_DIR": "/data/spark", "SEGMENTATION_SPARK_SCHEMA": "seg"}
+    )
+    assert schema == "seg" and settings["spark.master"] == "local[*]" and "spark.remote" not in settings
+    assert settings["spark.sql.warehouse.dir"] == "/data/spark/spark-warehouse"
+    _, remote = spark_target(ROOT / "profiles.yml", {"SEGMENTATION_SPARK_REMOTE": "sc://cluster:15002"})
+    assert remote["spark.remote"] == "sc://cluster:15002" and "spark.master" not in remote
+    with pytest.raises(QueryError, match="no readable 'user_segmentation' profile"):
+        spark_target(ROOT / "README.md", {})

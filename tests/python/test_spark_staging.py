@@ -9,11 +9,12 @@ and the quarantine with its reasons must be equal, row by row.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.python.conftest import BIN, ROOT, dbt_env, project_copy
@@ -39,22 +40,25 @@ BAD_RECORDS = """\
 9005,65+,Male,Suburban,Mandarin,Technical,1,2.5,Mobile Only,25,1,0.2,0.1,10,80k-100k,Gaming
 """
 
+# The same three queries on both engines, through `user-segmentation query` (CSV text). Levels as
+# text (DuckDB ENUMs), lists joined (DuckDB array_to_string, Spark array_join).
 VALID_USERS = """
-    select user_id, source_row_number, age::varchar, age_order, age_lower_years, age_upper_years,
-        gender::varchar, location::varchar, language::varchar, education_level::varchar, education_order,
-        device_usage::varchar, income_level::varchar, income_order, income_lower_usd, income_upper_usd,
+    select user_id, source_row_number, age::string as age, age_order, age_lower_years, age_upper_years,
+        gender::string as gender, location::string as location, language::string as language,
+        education_level::string as education_level, education_order, device_usage::string as device_usage,
+        income_level::string as income_level, income_order, income_lower_usd, income_upper_usd,
         likes_and_reactions, followed_accounts, weekday_hours_online, weekend_hours_online,
         click_through_rate, conversion_rate, ad_interaction_seconds,
-        array_to_string(interests, '|'), interest_mask, array_to_string(other_interests, '|')
-    from {schema}.stg_user_profiles order by user_id
+        {join}(interests, '|') as interests, interest_mask, {join}(other_interests, '|') as other_interests
+    from stg_user_profiles order by user_id
 """
-SPARK_VALID_USERS = VALID_USERS.replace("::varchar", "").replace("array_to_string", "array_join")
 QUARANTINE = """
-    select source_row_number, raw_user_id, raw_top_interests, array_to_string(rejection_codes, '|'),
+    select source_row_number, raw_user_id, raw_top_interests, {join}(rejection_codes, '|') as codes,
         rejection_summary
-    from {schema}.rejected_user_profiles order by source_row_number
+    from rejected_user_profiles order by source_row_number
 """
-INTERESTS = "select user_id, interest, is_known_interest from {schema}.stg_user_interests order by 1, 2"
+INTERESTS = "select user_id, interest, is_known_interest from stg_user_interests order by 1, 2"
+QUERIES = {"users": VALID_USERS, "quarantine": QUARANTINE, "interests": INTERESTS}
 
 
 def _project_with_bad_records(folder: Path) -> Path:
@@ -81,36 +85,27 @@ def _dbt(project: Path, folder: Path, *args: str, **env: str) -> subprocess.Comp
     )
 
 
-def _spark_rows(spark_dir: Path, queries: list[str]) -> list[list[tuple]]:
-    """Rows of Spark SQL queries on the metastore and warehouse a finished dbt run left."""
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.master("local[1]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", str(spark_dir / "spark-warehouse"))
-        .config(
-            "spark.hadoop.javax.jdo.option.ConnectionURL",
-            f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=false",
-        )
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={spark_dir}")
-        .enableHiveSupport()
-        .getOrCreate()
+def _query(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """``user-segmentation query`` on the Spark build in ``folder`` (``--target spark`` is the caller's)."""
+    environment = {key: value for key, value in os.environ.items() if key not in {"SPARK_REMOTE", "MASTER"}}
+    environment.update(SEGMENTATION_SPARK_DIR=str(folder / "spark" / "spark"), SEGMENTATION_SPARK_MASTER="local[1]")
+    environment.pop("SEGMENTATION_SPARK_REMOTE", None)
+    return subprocess.run(
+        [str(BIN / "user-segmentation"), "query", "--profiles-dir", str(ROOT), *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
-    try:
-        return [[tuple(row) for row in spark.sql(query).collect()] for query in queries]
-    finally:
-        spark.stop()
 
 
-def _normalised(rows: list[tuple]) -> list[tuple]:
-    """Floats rounded to 12 significant digits (engines may differ in the last bit)."""
-    return [tuple(float(f"{v:.12g}") if isinstance(v, float) else v for v in row) for row in rows]
+def _csv(done: subprocess.CompletedProcess) -> list[list[str]]:
+    assert done.returncode == 0, done.stderr[-3000:]
+    return list(csv.reader(io.StringIO(done.stdout)))
 
 
 @pytest.fixture(scope="module")
-def both_engines(tmp_path_factory) -> tuple[list[list[tuple]], list[list[tuple]], str]:
+def both_engines(tmp_path_factory) -> tuple[dict, dict, str, Path]:
     require_spark()
     root = tmp_path_factory.mktemp("spark_staging")
     project = _project_with_bad_records(root / "project")
@@ -119,14 +114,14 @@ def both_engines(tmp_path_factory) -> tuple[list[list[tuple]], list[list[tuple]]
     spark = _dbt(project, root / "spark", *SPARK_STAGING, "--target", "spark")
     assert spark.returncode == 0, spark.stdout[-6000:]
     # A selection is not published: DuckDB's tables are in its build file (publish.py).
-    con = duckdb.connect(str(root / "duckdb" / "w.duckdb.build"), read_only=True)
-    try:
-        duck_rows = [con.execute(q.format(schema="main")).fetchall() for q in (VALID_USERS, QUARANTINE, INTERESTS)]
-    finally:
-        con.close()
-    spark_queries = [SPARK_VALID_USERS, QUARANTINE.replace("array_to_string", "array_join"), INTERESTS]
-    spark_rows = _spark_rows(root / "spark" / "spark", [q.format(schema="segmentation") for q in spark_queries])
-    return duck_rows, spark_rows, spark.stdout
+    duck_db = str(root / "duckdb" / "w.duckdb.build")
+    duck_rows = {
+        name: _csv(_query(root, "--db", duck_db, q.format(join="array_to_string"))) for name, q in QUERIES.items()
+    }
+    spark_rows = {
+        name: _csv(_query(root, "--target", "spark", q.format(join="array_join"))) for name, q in QUERIES.items()
+    }
+    return duck_rows, spark_rows, spark.stdout, root
 
 
 def test_every_staging_node_ran_on_spark(both_engines) -> None:
@@ -135,24 +130,44 @@ def test_every_staging_node_ran_on_spark(both_engines) -> None:
 
 
 def test_valid_users_are_equal_on_both_engines(both_engines) -> None:
-    duck, spark, _ = both_engines
-    # The sample's 1,000 users and 9001 (odd spelling; its exact repeat is quarantined).
-    assert len(duck[0]) == 1001 and duck[0][-1][0] == 9001
-    assert _normalised(spark[0]) == _normalised(duck[0])
+    duck, spark, *_ = both_engines
+    # A header, the sample's 1,000 users and 9001 (odd spelling; its exact repeat is quarantined).
+    assert len(duck["users"]) == 1 + 1001 and duck["users"][-1][0] == "9001"
+    assert spark["users"] == duck["users"]
 
 
 def test_the_quarantine_is_equal_on_both_engines(both_engines) -> None:
-    duck, spark, _ = both_engines
+    duck, spark, *_ = both_engines
     # 9002, 9003, the record without an id, 9001's repeat, both copies of 9004, 9005.
-    assert len(duck[1]) == 7
-    assert spark[1] == duck[1]
+    assert len(duck["quarantine"]) == 1 + 7
+    assert spark["quarantine"] == duck["quarantine"]
 
 
 def test_interests_are_equal_on_both_engines(both_engines) -> None:
-    duck, spark, _ = both_engines
-    assert spark[2] == duck[2]
+    duck, spark, *_ = both_engines
+    assert len(duck["interests"]) > 1000
+    assert spark["interests"] == duck["interests"]
 
 
 def test_spark_wrote_only_under_its_folder(both_engines) -> None:
     for name in ("metastore_db", "spark-warehouse", "derby.log"):
         assert not (ROOT / name).exists() and not Path(os.getcwd(), name).exists()
+
+
+def test_query_on_spark_prints_csv(both_engines) -> None:
+    folder = both_engines[3]
+    done = _query(
+        folder, "--target", "spark", "select age, count(*) as users from stg_user_profiles group by age order by age"
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[0] == "age,users" and len(lines) == 1 + 6
+    assert sum(int(line.split(",")[1]) for line in lines[1:]) == 1001
+
+
+def test_a_failing_spark_query_stops_with_one_line(both_engines) -> None:
+    done = _query(both_engines[3], "--target", "spark", "drop table stg_user_profiles")
+    assert done.returncode == 2 and done.stdout == ""
+    # Spark's own start-up warnings go to standard error too; ours is the last line, and no traceback.
+    last = done.stderr.strip().splitlines()[-1]
+    assert "the query failed on Spark" in last and "Traceback" not in done.stderr, done.stderr[-2000:]
