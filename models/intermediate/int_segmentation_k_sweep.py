@@ -1,16 +1,18 @@
 """One row per k: quality figures, the null reference and the verdict; the chosen k flagged.
 
-Thin on purpose: the work is user_segmentation.segmentation_steps.k_selection_table.
+Thin on purpose: the work is user_segmentation.segmentation_steps.k_selection_table, on
+pandas frames (user_segmentation.model_frames reads them the same way on DuckDB and Spark).
 """
 
 
 def model(dbt, session):
+    from user_segmentation.model_frames import first_row, sample_prefix, to_engine
     from user_segmentation.segmentation_steps import Settings, k_selection_table
 
     dbt.config(materialized="table")
-    settings_json = dbt.ref("int_segmentation_settings").project("settings_json").fetchall()[0][0]
+    (settings_json,) = first_row(dbt.ref("int_segmentation_settings"), ["settings_json"])
     settings = Settings.from_json(settings_json)
-    matrix = dbt.ref("int_fit_sample")
-    run_id = dbt.ref("int_feature_stats").project("run_id").limit(1).fetchall()[0][0]
-    # A relation on this connection: dbt-duckdb then writes the table on the same connection.
-    return session.from_df(k_selection_table(matrix, run_id, settings))
+    (run_id,) = first_row(dbt.ref("int_feature_stats"), ["run_id"])
+    sample = sample_prefix(dbt.ref("int_fit_sample"), settings.selection_sample_size)
+    # A frame of this session: the adapter then writes the table on the same connection.
+    return to_engine(session, k_selection_table(sample, run_id, settings))

@@ -1,8 +1,10 @@
-"""What the two dbt Python models do, as plain functions of DuckDB relations and settings.
+"""What the dbt Python models do, as plain functions of pandas frames and settings.
 
-``models/intermediate/int_segmentation_k_sweep.py`` and ``models/intermediate/int_segmentation_fit.py``
-only load their inputs and call :func:`k_selection_table` / :func:`final_fit_table`.
-Both read the fit sample the same way: the users with the lowest ``sample_key`` (a fixed
+``models/intermediate/int_segmentation_k_sweep.py``, ``int_segmentation_fit.py`` and
+``int_segment_rules.py`` only load their inputs as pandas (:mod:`user_segmentation.model_frames`,
+the same on DuckDB and on Spark) and call :func:`k_selection_table` / :func:`final_fit_table` /
+:func:`rules_table`. No function here sees an engine's relation. All read the fit sample the
+same way: the users with the lowest ``sample_key`` (a fixed
 hash of ``user_id``), at most ``fit_sample_size`` of them; all other users are labelled in
 SQL. Nothing here ever holds more than that sample.
 """
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import clustering, feature_relevance
+from .model_frames import SAMPLE_ORDER
 
 __all__ = ["Settings", "final_fit_table", "k_selection_table", "load_sample", "previous_centroids", "select_features"]
 
@@ -100,9 +103,11 @@ class Settings:
         return [self.k] if self.k is not None else list(range(self.k_min, self.k_max + 1))
 
 
-def load_sample(matrix: Any, size: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """The ``size`` users with the lowest sample_key: ids, z-matrix (float64), feature names."""
-    rows = matrix.order("sample_key, user_id").limit(size).df()
+def load_sample(matrix: pd.DataFrame, size: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The ``size`` users of ``matrix`` (the fit sample, as pandas: int_fit_sample) with the
+    lowest sample_key, ties by user_id: ids, z-matrix (float64), feature names. The order is
+    made here, so it does not depend on the order an engine returns the rows in."""
+    rows = matrix.sort_values(list(SAMPLE_ORDER), kind="stable").head(size)
     features = [c for c in rows.columns if c.startswith("z_")]
     return rows["user_id"].to_numpy(), rows[features].to_numpy(dtype=np.float64), [f[2:] for f in features]
 
@@ -155,7 +160,7 @@ def select_features(x: np.ndarray, features: list[str], settings: Settings) -> t
     )
 
 
-def k_selection_table(matrix: Any, run_id: str, settings: Settings) -> pd.DataFrame:
+def k_selection_table(matrix: pd.DataFrame, run_id: str, settings: Settings) -> pd.DataFrame:
     """One row per k: quality figures, the null reference, the verdict, and the chosen k.
 
     The sweep runs on every clustering feature; when some of them carry no segments
@@ -219,7 +224,7 @@ def previous_centroids(previous: pd.DataFrame | None, features: list[str]) -> di
 
 
 def final_fit_table(
-    matrix: Any,
+    matrix: pd.DataFrame,
     stats: pd.DataFrame,
     k: int,
     run_id: str,
@@ -279,7 +284,7 @@ def final_fit_table(
     return pd.DataFrame(rows).sort_values("segment_id").reset_index(drop=True)
 
 
-def rules_table(matrix: Any, stats: pd.DataFrame, fit: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def rules_table(matrix: pd.DataFrame, stats: pd.DataFrame, fit: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """A readable rule per segment (:mod:`user_segmentation.segment_rules`), fitted on the
     fit sample's first users (``RULE_SAMPLE``) in the features' own units, to the labels SQL
     gives them (the nearest centroid over the clustered features, ties to the lower id)."""
