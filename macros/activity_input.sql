@@ -31,7 +31,7 @@
         select
             null::bigint as data_row_number,
             {%- for header, name in log_columns(log) %}
-            null::varchar as raw_{{ name }}{{ ',' if not loop.last }}
+            cast(null as {{ dbt.type_string() }}) as raw_{{ name }}{{ ',' if not loop.last }}
             {%- endfor %}
         where false
     {%- else -%}
@@ -45,7 +45,7 @@
     {%- if log_path(log) == '' -%}
         select
             data_row_number as source_row_number,
-            * exclude (data_row_number)
+            {{ star_except(['data_row_number']) }}
         from {{ file_records }}
     {%- else -%}
         {{ numbered_around_malformed(file_records, malformed) }}
@@ -56,8 +56,8 @@
     {#- The text of an ISO-8601 time, trimmed only when needed; null unless it starts with a
         digit (DuckDB would also read words such as 'epoch' or 'infinity' as times). -#}
     case
-        when ({{ raw_sql }})[1] between '0' and '9' then {{ raw_sql }}
-        when ({{ clean_text(raw_sql) }})[1] between '0' and '9' then {{ clean_text(raw_sql) }}
+        when {{ char_at(raw_sql, 1) }} between '0' and '9' then {{ raw_sql }}
+        when {{ char_at(clean_text(raw_sql), 1) }} between '0' and '9' then {{ clean_text(raw_sql) }}
     end
 {%- endmacro %}
 
@@ -65,8 +65,17 @@
     {#- An ISO-8601 time (text from iso_time_text) as the UTC instant (timestamp): a zone ('Z',
         '+02:00') is applied, a time without one is read as UTC (the session's TimeZone is UTC,
         profiles.yml); null when the text is not a time. Read as TIMESTAMPTZ and converted by
-        its epoch: both are several times cheaper than a cast to TIMESTAMP. -#}
+        its epoch: both are several times cheaper than a cast to TIMESTAMP. On Spark, whose
+        timestamps are instants, a cast to TIMESTAMP applies the zone. -#}
+    {{ return(adapter.dispatch('instant_utc', 'user_segmentation')(text_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__instant_utc(text_sql) -%}
     make_timestamp(epoch_us(try_cast({{ text_sql }} as timestamptz)))
+{%- endmacro %}
+
+{% macro spark__instant_utc(text_sql) -%}
+    try_cast({{ text_sql }} as timestamp)
 {%- endmacro %}
 
 {% macro wall_clock(text_sql, instant_sql) -%}
@@ -74,10 +83,28 @@
         the instant unless the text has an offset after its date (+02:00, -0500): only those
         are parsed again. -#}
     case
-        when ({{ text_sql }})[-1] <> 'Z' and regexp_matches(({{ text_sql }})[11:], '[+-][0-9]{2}:?[0-9]{0,2}$')
-            then try_cast({{ text_sql }} as timestamp)
+        when {{ char_at(text_sql, -1) }} <> 'Z' and {{ matches_pattern(text_after(text_sql, 11), "'" ~ utc_offset_pattern() ~ "'") }}
+            then {{ time_as_written(text_sql) }}
         else {{ instant_sql }}
     end
+{%- endmacro %}
+
+{% macro utc_offset_pattern() -%}
+    {#- A UTC offset at the end of a time's text: +02:00, -0500, +02. -#}
+    [+-][0-9]{2}:?[0-9]{0,2}$
+{%- endmacro %}
+
+{% macro time_as_written(text_sql) -%}
+    {#- A time with a UTC offset read as written, the offset ignored (its wall clock). -#}
+    {{ return(adapter.dispatch('time_as_written', 'user_segmentation')(text_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__time_as_written(text_sql) -%}
+    try_cast({{ text_sql }} as timestamp)
+{%- endmacro %}
+
+{% macro spark__time_as_written(text_sql) -%}
+    try_cast(regexp_replace({{ text_sql }}, '{{ utc_offset_pattern() }}', '') as timestamp)
 {%- endmacro %}
 
 {% macro canonical_event_type(raw_sql) -%}
@@ -103,7 +130,7 @@
         list of reason expressions. -#}
     {{ return([
         rejection_reason(column ~ ' is null and ' ~ is_blank('raw_' ~ column), column, 'missing_value', "'missing'"),
-        rejection_reason('(' ~ column ~ ' is null or not ' ~ is_finite(column) ~ ') and not ' ~ is_blank('raw_' ~ column), column, 'not_a_time',
+        rejection_reason('(' ~ column ~ ' is null or not ' ~ is_finite_time(column) ~ ') and not ' ~ is_blank('raw_' ~ column), column, 'not_a_time',
             "'not an ISO-8601 time: ' || " ~ quoted_value('raw_' ~ column)),
         rejection_reason(column ~ " > current_timestamp::timestamp", column, 'future_time',
             "'in the future: ' || " ~ quoted_value('raw_' ~ column)),
@@ -130,12 +157,12 @@
     select
         records.source_row_number,
         {%- for header, name in log_columns(log) %}
-        records.raw_{{ name }}::varchar as raw_{{ name }},
+        cast(records.raw_{{ name }} as {{ dbt.type_string() }}) as raw_{{ name }},
         {%- endfor %}
-        null::varchar as raw_line,
+        cast(null as {{ dbt.type_string() }}) as raw_line,
         case
             when duplicates.duplicate_reason is null then checked.row_reasons
-            else list_append(coalesce(checked.row_reasons, []), duplicates.duplicate_reason)
+            else {{ append_to_list('checked.row_reasons', 'duplicates.duplicate_reason') }}
         end as rejection_reasons
     from {{ checked }} as checked
     left join {{ duplicates }} as duplicates

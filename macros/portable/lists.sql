@@ -395,3 +395,44 @@
 {% macro spark__shift_right(value_sql, bits_sql) -%}
     shiftright({{ value_sql }}, {{ bits_sql }})
 {%- endmacro %}
+
+{% macro values_hash(columns) -%}
+    {#- A 64-bit hash of the values of `columns` (a Jinja list of SQL expressions): equal values,
+        equal hashes; a different one by a 2^-64 accident. -#}
+    {{ return(adapter.dispatch('values_hash', 'user_segmentation')(columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__values_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__values_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro list_item(list_sql, position_sql) -%}
+    {#- The item at a 1-based position of a list (within its length). -#}
+    {{ return(adapter.dispatch('list_item', 'user_segmentation')(list_sql, position_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_item(list_sql, position_sql) -%}
+    ({{ list_sql }})[{{ position_sql }}]
+{%- endmacro %}
+
+{% macro spark__list_item(list_sql, position_sql) -%}
+    element_at({{ list_sql }}, {{ position_sql }})
+{%- endmacro %}
+
+{% macro constant_label(text) -%}
+    {#- The same text on every row of a large table (a run id): a one-value ENUM on DuckDB (1
+        byte a row to store, read as text), a string literal on Spark, which has no ENUM. -#}
+    {{ return(adapter.dispatch('constant_label', 'user_segmentation')(text)) }}
+{%- endmacro %}
+
+{% macro duckdb__constant_label(text) -%}
+    {{ sql_string(text) }}::enum({{ sql_string(text) }})
+{%- endmacro %}
+
+{% macro spark__constant_label(text) -%}
+    {{ sql_string(text) }}
+{%- endmacro %}

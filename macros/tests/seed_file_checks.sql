@@ -33,7 +33,7 @@
         select
             row_number,
             value,
-            min(row_number) over (partition by coalesce(try_cast(value as bigint)::varchar, value)) as first_row
+            min(row_number) over (partition by coalesce(try_cast(value as bigint)::string, value)) as first_row
         from file_rows
         where value is not null
     )
@@ -73,7 +73,7 @@
     ),
 
     known as (
-        select distinct {{ field }}::varchar as value from {{ to }}
+        select distinct {{ field }}::string as value from {{ to }}
     ),
 
     known_list as (
@@ -88,16 +88,27 @@
     cross join known_list
     where
         file_rows.value is not null
-        and coalesce(try_cast(file_rows.value as bigint)::varchar, file_rows.value) not in (select value from known)
+        and coalesce(try_cast(file_rows.value as bigint)::string, file_rows.value) not in (select value from known)
 {% endtest %}
 
 {% macro dedupe_seed_rows(key_column, blank_columns=[]) %}
     {#- Seed post-hook: at most one row per key_column (the first loaded), blank texts as null,
         so a model joining the seed cannot get two rows per key even when the file is bad
         (its tests, seed_file_unique and seed_file_not_blank, stop `dbt build` first). -#}
+    {{ return(adapter.dispatch('dedupe_seed_rows', 'user_segmentation')(key_column, blank_columns)) }}
+{% endmacro %}
+
+{% macro duckdb__dedupe_seed_rows(key_column, blank_columns=[]) %}
     delete from {{ this }}
     where rowid not in (select min(rowid) from {{ this }} group by {{ adapter.quote(key_column) }});
     {%- for column in blank_columns %}
     update {{ this }} set {{ adapter.quote(column) }} = null where trim({{ adapter.quote(column) }}) = '';
     {%- endfor %}
+{% endmacro %}
+
+{% macro spark__dedupe_seed_rows(key_column, blank_columns=[]) %}
+    {#- Spark's Parquet tables take no delete or update, and a table cannot be overwritten from
+        itself: the seed keeps the file's rows, and its tests (seed_file_unique,
+        seed_file_not_blank, severity error) stop `dbt build` before any reader. -#}
+    select 1 as seed_rows_kept_as_loaded
 {% endmacro %}

@@ -20,7 +20,7 @@ events as (
     from {{ ref('stg_interactions') }} as stg_interactions
     semi join profile_users on stg_interactions.user_id = profile_users.user_id
     {%- if given %}
-    where stg_interactions.event_time <= {{ sql_string(given) }}::timestamptz::timestamp
+    where stg_interactions.event_time <= {{ utc_time_literal(given) }}
     {%- endif %}
 ),
 
@@ -31,14 +31,14 @@ orders as (
     from {{ ref('stg_transactions') }} as stg_transactions
     semi join profile_users on stg_transactions.user_id = profile_users.user_id
     {%- if given %}
-    where stg_transactions.order_time <= {{ sql_string(given) }}::timestamptz::timestamp
+    where stg_transactions.order_time <= {{ utc_time_literal(given) }}
     {%- endif %}
 ),
 
 bounds as (
     select
         {%- if given %}
-        {{ sql_string(given) }}::timestamptz::timestamp as as_of,
+        {{ utc_time_literal(given) }} as as_of,
         {%- else %}
         greatest(events.last_time, orders.last_time) as as_of,
         {%- endif %}
@@ -51,7 +51,7 @@ final as (
     select
         as_of,
         window_start,
-        coalesce(epoch(as_of - window_start) / 86400.0, 0) as window_days,
+        coalesce({{ seconds_between('window_start', 'as_of') }} / 86400.0, 0) as window_days,
         {{ var('session_gap_minutes') }}::integer as session_gap_minutes,
         {{ 'true' if given else 'false' }} as as_of_given
     from bounds

@@ -35,7 +35,7 @@ final as (
             '{{ spec.name }}' as feature,
             '{{ spec.kind }}' as feature_kind,
             '{{ spec.source_column }}' as source_column,
-            {{ "'" ~ spec.level ~ "'" if spec.level else 'null' }}::varchar as feature_level,
+            {{ "'" ~ spec.level ~ "'" if spec.level else 'null' }}::string as feature_level,
             '{{ spec.transform }}' as transform,
             {{ spec.weight }}::double as weight,
             {%- set catalog = feature_catalog().get(spec.name, {}) %}

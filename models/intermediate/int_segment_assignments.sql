@@ -16,7 +16,7 @@ final as (
         runner_up_segment_id,
         margin_to_runner_up,
         previous_segment_id,
-        run_id::varchar as run_id
+        run_id::string as run_id
     from labelled
 )
 

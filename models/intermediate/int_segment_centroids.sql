@@ -3,6 +3,7 @@
     feature; an indicator's centroid is the share of the segment with that level. A feature
     the k sweep dropped as noise (is_clustered false) sits at its mean in every segment. -#}
 
+-- noqa: disable=LT02
 with
 
 fit as (
@@ -13,14 +14,22 @@ stats as (
     select * from {{ ref('int_feature_stats') }}
 ),
 
+positions as (
+    -- 1 to the number of clustering features: one row per segment and feature below.
+    {%- for spec in cluster_feature_specs() %}
+    select {{ loop.index }} as feature_position{{ ' union all' if not loop.last }}
+    {%- endfor %}
+),
+
 long_form as (
     select
-        segment_id,
-        unnest(features) as feature,
-        unnest(centroid_z) as centroid_weighted_z,
-        unnest(range(1, len(features) + 1)) as feature_position,
-        clustered_features
+        fit.segment_id,
+        {{ list_item('fit.features', 'positions.feature_position') }} as feature,
+        {{ list_item('fit.centroid_z', 'positions.feature_position') }} as centroid_weighted_z,
+        positions.feature_position,
+        fit.clustered_features
     from fit
+    inner join positions on positions.feature_position <= {{ list_length('fit.features') }}
 ),
 
 final as (
@@ -29,7 +38,7 @@ final as (
         long_form.feature,
         stats.feature_kind,
         stats.weight,
-        list_contains(long_form.clustered_features, long_form.feature) as is_clustered,
+        {{ list_contains_item('long_form.clustered_features', 'long_form.feature') }} as is_clustered,
         long_form.centroid_weighted_z,
         case
             when stats.feature_kind = 'indicator'

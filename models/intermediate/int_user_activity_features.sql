@@ -45,7 +45,7 @@ session_starts as (
         user_id,
         case
             when lag(event_time) over (partition by user_id order by event_time)
-                >= event_time - to_minutes({{ var('session_gap_minutes') }}::bigint)
+                >= event_time - {{ minutes_interval(var('session_gap_minutes') ~ '::bigint') }}
                 then 0
             else 1
         end as starts_session
@@ -72,7 +72,7 @@ day_aggregates as (
         {%- for category, slug in categories %}
         count(*) filter (where category = {{ sql_string(category) }}) as category_events__{{ slug }},
         {%- endfor %}
-        dayofweek(event_local_time::date) in (0, 6) as is_weekend
+        {{ is_weekend_day('event_local_time::date') }} as is_weekend
     from events
     group by user_id, local_date
 ),
@@ -120,7 +120,7 @@ final as (
         coalesce(user_sessions.sessions, 0)::bigint as sessions,
         coalesce(event_aggregates.events / user_sessions.sessions, 0)::double as mean_session_events,
         coalesce(
-            epoch(window_bounds.as_of - event_aggregates.last_event_time) / 86400.0,
+            {{ seconds_between('event_aggregates.last_event_time', 'window_bounds.as_of') }} / 86400.0,
             window_bounds.window_days + 1
         ) as days_since_last_event,
         coalesce(event_aggregates.evening_share_of_events, 0) as evening_share_of_events,
@@ -130,7 +130,7 @@ final as (
         {%- endfor %}
         coalesce(order_aggregates.orders, 0)::bigint as orders,
         coalesce(
-            epoch(window_bounds.as_of - order_aggregates.last_order_time) / 86400.0,
+            {{ seconds_between('order_aggregates.last_order_time', 'window_bounds.as_of') }} / 86400.0,
             window_bounds.window_days + 1
         ) as days_since_last_order,
         coalesce(order_aggregates.monetary_value, 0)::double as monetary_value,

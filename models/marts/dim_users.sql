@@ -49,7 +49,7 @@ final as (
         labelled.distance_to_centroid,
         labelled.runner_up_segment_id,
         labelled.margin_to_runner_up,
-        labelled.run_id::varchar as run_id
+        labelled.run_id::string as run_id
     from labelled
     inner join segments on labelled.segment_id = segments.segment_id
 )

@@ -25,8 +25,8 @@ previous_model as (
         limit 1
     {%- else %}
         select
-            null::varchar as run_id,
-            null::varchar as model_id
+            null::string as run_id,
+            null::string as model_id
         where false
     {%- endif %}
 ),

@@ -27,7 +27,7 @@ previous_labels as (
 
 previous_run as (
     select run_id
-    from {{ previous_runs if comparable else "(select null::varchar as run_id, null::timestamptz as run_started_at)" }}
+    from {{ previous_runs if comparable else "(select null::string as run_id, null::timestamptz as run_started_at)" }}
     {{- '' if comparable else '\n    where false' }}
     order by run_started_at desc, run_id desc
     limit 1

@@ -6,7 +6,7 @@ segment_total as (
     select
         'dim_segments' as check_name,
         null::integer as segment_id,
-        null::varchar as dimension,
+        null::string as dimension,
         sum(share_of_users) as total
     from {{ ref('dim_segments') }}
 ),

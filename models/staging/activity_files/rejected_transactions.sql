@@ -19,7 +19,7 @@ malformed as (
     select
         source_row_number,
         {%- for header, name in log_columns('transactions') %}
-        null::varchar as raw_{{ name }},
+        null::string as raw_{{ name }},
         {%- endfor %}
         raw_line,
         rejection_reasons

@@ -22,7 +22,7 @@ typed as (
     select
         *,
         {{ parse_number('raw_user_id') }} as user_id_number,
-        {{ iso_time_text('raw_event_time::varchar') }} as event_time_text,
+        {{ iso_time_text('cast(raw_event_time as ' ~ dbt.type_string() ~ ')') }} as event_time_text,
         {{ canonical_event_type('raw_event_type') }} as event_type,
         {{ canonical_label('raw_channel') }} as channel,
         {{ canonical_label('raw_category') }} as category
@@ -43,7 +43,7 @@ validated as (
         {{ user_id_from_number('user_id_number') }} as user_id,
         case
             when {{ is_whole_number('user_id_number') }}
-                and {{ is_finite('event_time') }}
+                and {{ is_finite_time('event_time') }}
                 and event_time <= current_timestamp::timestamp
                 and event_type is not null
                 then null

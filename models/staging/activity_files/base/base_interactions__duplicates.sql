@@ -15,7 +15,7 @@ valid_events as {{ not_materialized() }} (
         event_type,
         channel,
         category,
-        hash(user_id, event_time, event_type, channel, category) as value_hash
+        {{ values_hash(['user_id', 'event_time', 'event_type', 'channel', 'category']) }} as value_hash
     from {{ ref('base_interactions__checked') }}
     where row_reasons is null
 ),
@@ -49,11 +49,11 @@ numbered as (
 final as (
     select
         source_row_number,
-        {
-            'column': 'record',
-            'code': 'exact_duplicate',
-            'detail': 'repeats row ' || first_row_number || ' exactly; the first copy is kept'
-        } as duplicate_reason
+        {{ struct_of([
+            ('column', "'record'"),
+            ('code', "'exact_duplicate'"),
+            ('detail', "'repeats row ' || cast(first_row_number as " ~ dbt.type_string() ~ ") || ' exactly; the first copy is kept'"),
+        ]) }} as duplicate_reason
     from numbered
     where copy_number > 1
 )

@@ -23,7 +23,7 @@ typed as (
         *,
         {{ parse_number('raw_user_id') }} as user_id_number,
         nullif({{ clean_text('raw_order_id') }}, '') as order_id,
-        {{ iso_time_text('raw_order_time::varchar') }} as order_time_text,
+        {{ iso_time_text('cast(raw_order_time as ' ~ dbt.type_string() ~ ')') }} as order_time_text,
         {{ parse_number('raw_amount') }} as amount,
         upper({{ canonical_label('raw_currency') }}) as currency,
         {{ canonical_label('raw_category') }} as category
@@ -45,7 +45,7 @@ validated as (
         case
             when {{ is_whole_number('user_id_number') }}
                 and order_id is not null
-                and {{ is_finite('order_time') }}
+                and {{ is_finite_time('order_time') }}
                 and order_time <= current_timestamp::timestamp
                 and {{ numeric_is_valid('amount', minimum=0) }}
                 then null

@@ -12,7 +12,7 @@ valid_orders as {{ not_materialized() }} (
     select
         source_row_number,
         order_id,
-        hash(user_id, order_time, amount, currency, category) as version
+        {{ values_hash(['user_id', 'order_time', 'amount', 'currency', 'category']) }} as version
     from {{ ref('base_transactions__checked') }}
     where row_reasons is null
 ),
@@ -46,17 +46,17 @@ final as (
         repeated_orders.source_row_number,
         case
             when summary.versions > 1
-                then {
-                    'column': 'order_id',
-                    'code': 'conflicting_order_id',
-                    'detail': 'order_id ' || repeated_orders.order_id || ' has different values in rows '
-                    || summary.row_list || '; every copy is quarantined'
-                }
-            else {
-                'column': 'record',
-                'code': 'exact_duplicate',
-                'detail': 'repeats row ' || summary.first_row_number || ' exactly; the first copy is kept'
-            }
+                then {{ struct_of([
+                    ('column', "'order_id'"),
+                    ('code', "'conflicting_order_id'"),
+                    ('detail', "'order_id ' || repeated_orders.order_id || ' has different values in rows '
+                    || summary.row_list || '; every copy is quarantined'"),
+                ]) }}
+            else {{ struct_of([
+                ('column', "'record'"),
+                ('code', "'exact_duplicate'"),
+                ('detail', "'repeats row ' || cast(summary.first_row_number as " ~ dbt.type_string() ~ ") || ' exactly; the first copy is kept'"),
+            ]) }}
         end as duplicate_reason
     from repeated_orders
     inner join summary on repeated_orders.order_id = summary.order_id

@@ -2,14 +2,14 @@
 {#- Records of the transactions log that could not be split into its columns (none for Parquet or
     without the log), each with its quarantine reason. -#}
 
+{#- The source is read inside the macro, not in an import CTE: Spark resolves every CTE, used or
+    not, and has no such source table. -#}
+{%- set malformed = source('activity_files', 'transactions_malformed') %}
+
 with
 
-malformed as (
-    select * from {{ source('activity_files', 'transactions_malformed') }}
-),
-
 final as (
-    {{ malformed_record_rows('malformed') }}
+    {{ malformed_record_rows(malformed) }}
 )
 
 select * from final
