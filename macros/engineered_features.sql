@@ -26,7 +26,7 @@
     {%- elif name == 'conversions_per_impression' -%}
         {{ p }}click_through_rate * {{ p }}conversion_rate
     {%- elif name == 'interest_count' -%}
-        bit_count({{ p }}interest_mask) + coalesce({{ list_length(p ~ "other_interests") }}, 0)
+        (bit_count({{ p }}interest_mask) + coalesce({{ list_length(p ~ "other_interests") }}, 0))::bigint
     {%- else -%}
         {%- do exceptions.raise_compiler_error('engineered_feature: unknown feature "' ~ name ~ '"') -%}
     {%- endif -%}

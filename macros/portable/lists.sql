@@ -410,6 +410,20 @@
     xxhash64({{ columns | join(', ') }})
 {%- endmacro %}
 
+{% macro exact_hash_sum(columns) -%}
+    {#- Aggregate: the exact sum of values_hash(columns) over the rows (0 for none), with no
+        overflow (HUGEINT on DuckDB, decimal(38,0) on Spark), so independent of row order. -#}
+    {{ return(adapter.dispatch('exact_hash_sum', 'user_segmentation')(columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__exact_hash_sum(columns) -%}
+    coalesce(sum({{ values_hash(columns) }}::hugeint), 0)
+{%- endmacro %}
+
+{% macro spark__exact_hash_sum(columns) -%}
+    coalesce(sum(cast({{ values_hash(columns) }} as decimal(38, 0))), 0)
+{%- endmacro %}
+
 {% macro list_item(list_sql, position_sql) -%}
     {#- The item at a 1-based position of a list (within its length). -#}
     {{ return(adapter.dispatch('list_item', 'user_segmentation')(list_sql, position_sql)) }}
@@ -435,4 +449,46 @@
 
 {% macro spark__constant_label(text) -%}
     {{ sql_string(text) }}
+{%- endmacro %}
+
+{% macro ordered_list(value_sql, order_sql) -%}
+    {#- Aggregate: the values as a list in the order of another column (nulls kept). -#}
+    {{ return(adapter.dispatch('ordered_list', 'user_segmentation')(value_sql, order_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__ordered_list(value_sql, order_sql) -%}
+    list({{ value_sql }} order by {{ order_sql }})
+{%- endmacro %}
+
+{% macro spark__ordered_list(value_sql, order_sql) -%}
+    transform(
+        array_sort(collect_list(named_struct('sort_key', {{ order_sql }}, 'item', {{ value_sql }}))),
+        entry -> entry.item
+    )
+{%- endmacro %}
+
+{% macro value_at_max(value_sql, by_sql) -%}
+    {#- Aggregate: the value of the row where another column is largest. -#}
+    {{ return(adapter.dispatch('value_at_max', 'user_segmentation')(value_sql, by_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__value_at_max(value_sql, by_sql) -%}
+    arg_max({{ value_sql }}, {{ by_sql }})
+{%- endmacro %}
+
+{% macro spark__value_at_max(value_sql, by_sql) -%}
+    max_by({{ value_sql }}, {{ by_sql }})
+{%- endmacro %}
+
+{% macro list_positions(list_sql) -%}
+    {#- The list 1, 2, ..., the length of a list (empty for an empty list). -#}
+    {{ return(adapter.dispatch('list_positions', 'user_segmentation')(list_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_positions(list_sql) -%}
+    range(1, len({{ list_sql }}) + 1)
+{%- endmacro %}
+
+{% macro spark__list_positions(list_sql) -%}
+    case when size({{ list_sql }}) > 0 then sequence(1, size({{ list_sql }})) else cast(array() as array<int>) end
 {%- endmacro %}

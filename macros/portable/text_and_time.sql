@@ -65,7 +65,7 @@
 {%- endmacro %}
 
 {% macro spark__seconds_between(start_sql, end_sql) -%}
-    ((unix_micros({{ end_sql }}) - unix_micros({{ start_sql }})) / 1000000.0)
+    (cast(unix_micros({{ end_sql }}) - unix_micros({{ start_sql }}) as double) / 1000000.0)
 {%- endmacro %}
 
 {% macro minutes_interval(minutes_sql) -%}
@@ -106,4 +106,31 @@
 
 {% macro spark__utc_time_literal(text) -%}
     cast({{ sql_string(text) }} as timestamp)
+{%- endmacro %}
+
+{% macro zoned_timestamp_type() -%}
+    {#- The type of an instant that keeps its zone for readers: TIMESTAMPTZ on DuckDB; on Spark,
+        whose TIMESTAMP is an instant shown in the session's zone (UTC here), TIMESTAMP. -#}
+    {{ return(adapter.dispatch('zoned_timestamp_type', 'user_segmentation')()) }}
+{%- endmacro %}
+
+{% macro duckdb__zoned_timestamp_type() -%}
+    timestamptz
+{%- endmacro %}
+
+{% macro spark__zoned_timestamp_type() -%}
+    timestamp
+{%- endmacro %}
+
+{% macro iso_weekday(date_sql) -%}
+    {#- The ISO weekday: Monday 1 to Sunday 7. -#}
+    {{ return(adapter.dispatch('iso_weekday', 'user_segmentation')(date_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__iso_weekday(date_sql) -%}
+    isodow({{ date_sql }})
+{%- endmacro %}
+
+{% macro spark__iso_weekday(date_sql) -%}
+    (weekday({{ date_sql }}) + 1)
 {%- endmacro %}

@@ -1,7 +1,8 @@
 {#- Checks of a seed's own file, reported by its row: each failing row of these tests is one
     sentence `seeds/<file>.csv row N (line L): ...` (row 1 = the first row under the header,
     line = the line in the file). They read the CSV itself (read_csv ... with ordinality),
-    so the row numbers are the file's whatever order the seed was loaded in. -#}
+    so the row numbers are the file's whatever order the seed was loaded in (on Spark, the
+    loaded seed: spark__seed_file_rows). -#}
 
 {% macro seed_file_path(model) %}
     {#- The seed's file, relative to the project root (dbt runs from there). -#}
@@ -14,10 +15,25 @@
 
 {% macro seed_file_rows(model, column_name) -%}
     {#- (row_number, value as text, trimmed) of the seed's file. -#}
+    {{ return(adapter.dispatch('seed_file_rows', 'user_segmentation')(model, column_name)) }}
+{%- endmacro %}
+
+{% macro duckdb__seed_file_rows(model, column_name) -%}
     select
         ordinality as row_number,
         nullif(trim({{ adapter.quote(column_name) }}), '') as value
     from read_csv({{ sql_string(seed_file_path(model)) }}, header = true, all_varchar = true) with ordinality
+{%- endmacro %}
+
+{% macro spark__seed_file_rows(model, column_name) -%}
+    {#- Spark reads the seed as loaded (a Connect server has no access to the project's files):
+        its rows, repeats and blanks included (spark__dedupe_seed_rows keeps them), numbered in
+        load order, which is the file's for a seed dbt-spark inserts in one batch (the small
+        seeds these tests are on); a repeat or a blank is found whatever the order. -#}
+    select
+        row_number() over (order by monotonically_increasing_id()) as row_number,
+        nullif(trim(cast({{ adapter.quote(column_name) }} as string)), '') as value
+    from {{ model }}
 {%- endmacro %}
 
 {% test seed_file_unique(model, column_name) %}
@@ -77,7 +93,9 @@
     ),
 
     known_list as (
-        select string_agg(value, ', ' order by try_cast(value as bigint), value) as values_list from known
+        select
+            {{ ordered_text_agg('value', "', '", 'try_cast(value as bigint), value') }} as values_list
+        from known
     )
 
     select

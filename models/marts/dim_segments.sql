@@ -25,14 +25,14 @@ sizes as (
 traits as (
     select
         segment_id,
-        list({{ feature_direction_label('feature', 'z_score') }} order by distinctiveness_rank)
+        {{ ordered_list(feature_direction_label('feature', 'z_score'), 'distinctiveness_rank') }}
             as top_trait_labels,
-        list(feature order by distinctiveness_rank) as top_trait_features,
-        list(z_score order by distinctiveness_rank) as top_trait_z_scores,
-        string_agg(
-            {{ feature_direction_label('feature', 'z_score') }} || ' (' || {{ signed_number('z_score') }} || ' sd)',
-            '; ' order by distinctiveness_rank
-        ) as top_traits
+        {{ ordered_list("feature", "distinctiveness_rank") }} as top_trait_features,
+        {{ ordered_list("z_score", "distinctiveness_rank") }} as top_trait_z_scores,
+        {{ ordered_text_agg(
+            feature_direction_label('feature', 'z_score') ~ " || ' (' || " ~ signed_number('z_score') ~ " || ' sd)'",
+            "'; '", 'distinctiveness_rank'
+        ) }} as top_traits
     from {{ ref('segment_feature_profiles') }}
     where distinctiveness_rank <= {{ segmentation_settings()['report_top_traits'] }}
     group by segment_id
@@ -42,7 +42,7 @@ dominant as (
     select
         segment_id,
     {%- for dimension in profile_levels() %}
-        arg_max(level, share_in_segment) filter (where dimension = '{{ dimension }}')
+        {{ value_at_max('level', 'share_in_segment') }} filter (where dimension = '{{ dimension }}')
             as dominant_{{ dimension }}{{ ',' if not loop.last }}
     
     {%- endfor %}

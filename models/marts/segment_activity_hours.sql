@@ -33,7 +33,7 @@ events as (
 counted as (
     select
         labelled.segment_id,
-        isodow(events.event_local_time)::integer as local_weekday,
+        {{ iso_weekday("events.event_local_time") }}::integer as local_weekday,
         hour(events.event_local_time)::integer as local_hour,
         count(*)::bigint as events
     from events

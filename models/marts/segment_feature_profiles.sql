@@ -72,7 +72,9 @@ final as (
         population_sd,
         z_score,
         index_vs_population,
-        row_number() over (partition by segment_id order by abs(z_score) desc, feature_order) as distinctiveness_rank,
+        row_number() over (
+            partition by segment_id order by abs(z_score) desc, feature_order
+        )::bigint as distinctiveness_rank,
         '{{ invocation_id }}' as run_id
     from scored
 )

@@ -31,21 +31,23 @@ known_counts as (
     -- One pass, one sum per known interest over the bitmask (no list is unnested).
     select
         segment_id,
-        [
-            {%- for interest in known_interests() %}
-            sum((interest_mask >> {{ loop.index0 }}) & 1){{ ',' if not loop.last }}
-            {%- endfor %}
-        ] as users_by_interest
+        {%- for interest in known_interests() %}
+        sum({{ shift_right('interest_mask', loop.index0) }} & 1) as users__{{ loop.index }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from labelled
     group by segment_id
 ),
 
 known_counted as (
+    -- One row per segment and known interest (a few hundred rows at most).
+    {%- for interest in known_interests() %}
     select
         segment_id,
-        unnest({{ known_interests_literal() }}) as interest,
-        unnest(users_by_interest)::bigint as users
+        {{ sql_string(interest) }} as interest,
+        users__{{ loop.index }}::bigint as users
     from known_counts
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 other_counted as (
@@ -56,7 +58,7 @@ other_counted as (
     from (
         select
             segment_id,
-            unnest(other_interests) as interest
+            {{ unnest_list('other_interests') }} as interest
         from labelled
         where other_interests is not null
     ) as others
@@ -125,7 +127,7 @@ final as (
                 share_in_segment / (interest_users / population_users) desc,
                 users desc,
                 interest asc
-        ) as rank_in_segment,
+        )::bigint as rank_in_segment,
         '{{ invocation_id }}' as run_id
     from scored
 )

@@ -7,6 +7,13 @@ models as (
     select * from {{ ref('segmentation_models') }}
 ),
 
+segment_positions as (
+    select
+        models.*,
+        {{ unnest_list(list_positions('models.segment_ids')) }} as segment_position
+    from models
+),
+
 per_segment as (
     select
         model_id,
@@ -17,10 +24,17 @@ per_segment as (
         sds,
         transforms,
         feature_kinds,
-        unnest(segment_ids) as segment_id,
-        unnest(segment_names) as segment_name,
-        unnest(centroids_weighted_z) as centroid
-    from models
+        {{ list_item('segment_ids', 'segment_position') }} as segment_id,
+        {{ list_item('segment_names', 'segment_position') }} as segment_name,
+        {{ list_item('centroids_weighted_z', 'segment_position') }} as centroid
+    from segment_positions
+),
+
+feature_positions as (
+    select
+        per_segment.*,
+        {{ unnest_list(list_positions('per_segment.features')) }} as feature_position
+    from per_segment
 ),
 
 per_feature as (
@@ -28,16 +42,16 @@ per_feature as (
         model_id,
         segment_id,
         segment_name,
-        unnest(features) as feature,
-        unnest(range(1, len(features) + 1)) as feature_position,
-        unnest(centroid) as centroid_weighted_z,
-        unnest(weights) as weight,
-        unnest(means) as mean,
-        unnest(sds) as sd,
-        unnest(transforms) as transform,
-        unnest(feature_kinds) as feature_kind,
+        {{ list_item('features', 'feature_position') }} as feature,
+        feature_position,
+        {{ list_item('centroid', 'feature_position') }} as centroid_weighted_z,
+        {{ list_item('weights', 'feature_position') }} as weight,
+        {{ list_item('means', 'feature_position') }} as mean,
+        {{ list_item('sds', 'feature_position') }} as sd,
+        {{ list_item('transforms', 'feature_position') }} as transform,
+        {{ list_item('feature_kinds', 'feature_position') }} as feature_kind,
         clustered_features
-    from per_segment
+    from feature_positions
 ),
 
 final as (
@@ -47,7 +61,7 @@ final as (
         segment_name,
         feature,
         feature_position::integer as feature_position,
-        list_contains(clustered_features, feature) as is_clustered,
+        {{ list_contains_item('clustered_features', 'feature') }} as is_clustered,
         centroid_weighted_z,
         case
             when feature_kind = 'indicator' then centroid_weighted_z / weight

@@ -29,17 +29,17 @@ segments as (
 interest_picks as (
     select
         segment_id,
-        string_agg(interest, ', ' order by rank_in_segment) as recommendation,
-        string_agg(
-            interest || ': index ' || round(index_vs_population)::integer || ', '
-            || {{ percent('share_in_segment') }} || ' of the segment vs '
-            || {{ percent('population_share') }} || ' of all users',
-            '; ' order by rank_in_segment
-        ) as evidence,
-        arg_max(interest, index_vs_population) as top_interest,
+        {{ ordered_text_agg('interest', "', '", 'rank_in_segment') }} as recommendation,
+        {{ ordered_text_agg(
+            "interest || ': index ' || cast(round(index_vs_population)::integer as " ~ dbt.type_string() ~ ") || ', '
+            || " ~ percent('share_in_segment') ~ " || ' of the segment vs '
+            || " ~ percent('population_share') ~ " || ' of all users'",
+            "'; '", 'rank_in_segment'
+        ) }} as evidence,
+        {{ value_at_max('interest', 'index_vs_population') }} as top_interest,
         max(index_vs_population) as top_index,
-        arg_max(share_in_segment, index_vs_population) as top_share,
-        arg_max(population_share, index_vs_population) as top_population_share
+        {{ value_at_max('share_in_segment', 'index_vs_population') }} as top_share,
+        {{ value_at_max('population_share', 'index_vs_population') }} as top_population_share
     from interests
     where
         index_vs_population >= {{ threshold }}
@@ -69,10 +69,10 @@ interest_rows as (
 device_best as (
     select
         segment_id,
-        arg_max(level, index_vs_population) as device,
+        {{ value_at_max('level', 'index_vs_population') }} as device,
         max(index_vs_population) as device_index,
-        arg_max(share_in_segment, index_vs_population) as device_share,
-        arg_max(population_share, index_vs_population) as device_population_share
+        {{ value_at_max('share_in_segment', 'index_vs_population') }} as device_share,
+        {{ value_at_max('population_share', 'index_vs_population') }} as device_population_share
     from categories
     where dimension = 'device_usage' and not is_small_cell
     group by segment_id

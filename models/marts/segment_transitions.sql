@@ -27,7 +27,8 @@ previous_labels as (
 
 previous_run as (
     select run_id
-    from {{ previous_runs if comparable else "(select null::string as run_id, null::timestamptz as run_started_at)" }}
+    {%- set no_runs = "(select null::string as run_id, null::" ~ zoned_timestamp_type() ~ " as run_started_at)" %}
+    from {{ previous_runs if comparable else no_runs }}
     {{- '' if comparable else '\n    where false' }}
     order by run_started_at desc, run_id desc
     limit 1

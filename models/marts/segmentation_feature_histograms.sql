@@ -35,7 +35,7 @@ counted as (
 ),
 
 bin_numbers as (
-    select unnest(range({{ bins }}))::integer as bin
+    select {{ unnest_list(list_of(range(bins) | map('string') | list)) }} as bin
 ),
 
 grid as (

@@ -29,23 +29,23 @@ segments as (
         count(*)::integer as k,
         any_value(features) as features,
         any_value(clustered_features) as clustered_features,
-        list(segment_id::integer order by segment_id) as segment_ids,
-        list(segment_name order by segment_id) as segment_names,
-        list(segment_description order by segment_id) as segment_descriptions,
-        list(centroid_z order by segment_id) as centroids_weighted_z,
-        list(fit_users::integer order by segment_id) as fit_users
+        {{ ordered_list("segment_id::integer", "segment_id") }} as segment_ids,
+        {{ ordered_list("segment_name", "segment_id") }} as segment_names,
+        {{ ordered_list("segment_description", "segment_id") }} as segment_descriptions,
+        {{ ordered_list("centroid_z", "segment_id") }} as centroids_weighted_z,
+        {{ ordered_list("fit_users::integer", "segment_id") }} as fit_users
     from fit
 ),
 
 feature_lists as (
     select
-        list(feature_kind order by feature_position) as feature_kinds,
-        list(source_column order by feature_position) as source_columns,
-        list(feature_level order by feature_position) as feature_levels,
-        list(transform order by feature_position) as transforms,
-        list(weight order by feature_position) as weights,
-        list(mean order by feature_position) as means,
-        list(sd order by feature_position) as sds
+        {{ ordered_list("feature_kind", "feature_position") }} as feature_kinds,
+        {{ ordered_list("source_column", "feature_position") }} as source_columns,
+        {{ ordered_list("feature_level", "feature_position") }} as feature_levels,
+        {{ ordered_list("transform", "feature_position") }} as transforms,
+        {{ ordered_list("weight", "feature_position") }} as weights,
+        {{ ordered_list("mean", "feature_position") }} as means,
+        {{ ordered_list("sd", "feature_position") }} as sds
     from stats
 ),
 

@@ -52,7 +52,7 @@ fit as (
 final as (
     select
         '{{ invocation_id }}' as run_id,
-        '{{ run_started_at.isoformat() }}'::timestamptz as run_started_at,
+        '{{ run_started_at.isoformat() }}'::{{ zoned_timestamp_type() }} as run_started_at,
         current_timestamp as run_recorded_at,
         {{ sql_string(input_path() if input_path() != '' else 'seed: raw_user_profiles') }} as input,
         parsed.input_rows,

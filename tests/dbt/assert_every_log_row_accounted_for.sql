@@ -2,7 +2,7 @@
 -- exactly one of stg_<log> and rejected_<log>. With the record numbers unique on each side
 -- (their unique tests), that holds when the two sides are disjoint, their numbers lie in
 -- 1 .. the records the plugin read (split ones plus malformed ones) and their counts add up
--- to it. Cheaper at 50 million events than counting the distinct numbers of both together.
+-- to it (0 for a log not given). Cheaper at 50 million events than counting the distinct numbers of both together.
 {{ config(severity='error') }}
 
 -- noqa: disable=LT02
@@ -21,8 +21,12 @@ with
 {{ log }}_check as (
     select
         '{{ log }}' as log,
+        {%- if log_path(log) != '' %}
         (select coalesce(sum(manifest.rows_read + manifest.malformed_records), 0)
             from {{ source('activity_files', log ~ '_manifest') }} as manifest) as rows_in_file,
+        {%- else %}
+        0 as rows_in_file,
+        {%- endif %}
         (select count(*) from {{ log }}_valid) + (select count(*) from {{ log }}_rejected) as accounted_rows,
         (select count(*) from {{ log }}_rejected as rejected
             semi join {{ log }}_valid as valid on rejected.source_row_number = valid.source_row_number) as in_both,
