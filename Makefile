@@ -4,13 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
 # pytest runs its files on this many worker processes (pytest-xdist; 2 cores here).
 PYTEST_WORKERS ?= 2
 # dbt-duckdb resolves relative paths against the current directory: always run from here.
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 
-.PHONY: install install-spark build report test test-python lint bench docs seed-sample clean
+.PHONY: install install-spark build build-spark report test test-python lint bench docs seed-sample clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0] + ". Set PYTHON=python3.11.")'
@@ -25,17 +26,25 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 install: $(STAMP)
 
 ## install-spark: add the Spark engine (dbt-spark[session], pyspark; pinned in constraints.txt)
-## to .venv. Issue 16, in progress: the seeds and the profile staging run on Spark
-## (`dbt build --target spark --selector spark_ported`). Spark 4.3 needs Java 17 or 21 on PATH.
-install-spark: install
+## to .venv. Spark 4.3 needs Java 17 or 21 on PATH.
+$(SPARK_STAMP): pyproject.toml constraints.txt $(STAMP)
 	@command -v java >/dev/null 2>&1 || { echo "make install-spark: no java on PATH; Spark 4.3 needs Java 17 or 21 (Debian: apt-get install openjdk-17-jre-headless)" >&2; exit 2; }
 	@java -version 2>&1 | head -1 | grep -Eq '"(17|21)[."]' || { echo "make install-spark: Spark 4.3 needs Java 17 or 21; found: $$(java -version 2>&1 | head -1)" >&2; exit 2; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,spark]'
+	touch $@
+
+install-spark: $(SPARK_STAMP)
 
 ## build: set up, build every model and test on the embedded sample, render the report
 build: install
 	$(BIN)/dbt build
 	$(BIN)/user-segmentation report
+
+## build-spark: every model and test on Spark (local[*] under warehouse/spark, or Spark Connect
+## with SEGMENTATION_SPARK_REMOTE) from the embedded sample, then the report from the Spark tables
+build-spark: install-spark
+	$(BIN)/dbt build --target spark
+	$(BIN)/user-segmentation report --target spark --out reports/output/segment_report_spark.html
 
 report: install
 	$(BIN)/user-segmentation report

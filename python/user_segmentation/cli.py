@@ -41,6 +41,8 @@ def _generate(args: argparse.Namespace) -> int:
     logs = bool(args.interactions or args.transactions)
     if not logs and (args.events_per_user is not None or args.as_of is not None):
         raise ValueError("--events-per-user and --as-of need --interactions or --transactions")
+    if logs and args.segments != 4:
+        raise ValueError("--segments 6 plants segments in the profiles only: the logs are planted with 4")
     if logs:
         activity = _tool("activity")
         events_per_user = activity.DEFAULT_EVENTS_PER_USER if args.events_per_user is None else args.events_per_user
@@ -50,7 +52,9 @@ def _generate(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     truth = Path(args.truth) if args.truth else None
-    rows = generate(args.rows, args.seed, Path(args.out), truth, profile_noise=args.profile_noise)
+    rows = generate(
+        args.rows, args.seed, Path(args.out), truth, profile_noise=args.profile_noise, segments=args.segments
+    )
     print(
         f"wrote {rows:,} rows to {args.out} in {time.perf_counter() - started:.1f} s"
         + (f" (truth: {args.truth})" if args.truth else "")
@@ -79,7 +83,8 @@ def _report(args: argparse.Namespace) -> int:
     from .report import ReportError, render_report
 
     try:
-        out = render_report(Path(args.db), Path(args.out))
+        profiles = Path(args.profiles_dir) / "profiles.yml" if args.target == "spark" else None
+        out = render_report(Path(args.db), Path(args.out), profiles)
     except ReportError as err:
         print(f"user-segmentation report: {err}", file=sys.stderr)
         return 2
@@ -177,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--seed", type=int, default=42)
     gen.add_argument("--out", required=True, help=".csv or .parquet")
     gen.add_argument("--truth", help="also write the planted segment of each user (.csv or .parquet)")
+    gen.add_argument(
+        "--segments", type=int, choices=[4, 6], default=4, help="how many segments to plant in the profiles (default 4)"
+    )
     gen.add_argument("--interactions", help="also write an event log of the same users (.csv or .parquet)")
     gen.add_argument("--transactions", help="also write an order log of the same users (.csv or .parquet)")
     gen.add_argument("--events-per-user", type=float, metavar="N", help="mean events per user in the logs (default 50)")
@@ -193,6 +201,17 @@ def main(argv: list[str] | None = None) -> int:
     rep = commands.add_parser("report", help="render the static HTML report from the marts")
     rep.add_argument("--db", default=os.environ.get("SEGMENTATION_DB", "warehouse/segmentation.duckdb"))
     rep.add_argument("--out", default="reports/output/segment_report.html")
+    rep.add_argument(
+        "--target",
+        choices=["local", "spark"],
+        default="local",
+        help="local: the published DuckDB warehouse (--db); spark: the tables of dbt's spark target",
+    )
+    rep.add_argument(
+        "--profiles-dir",
+        default=os.environ.get("DBT_PROFILES_DIR", "."),
+        help="where profiles.yml is, for --target spark (default: DBT_PROFILES_DIR or .)",
+    )
     rep.set_defaults(func=_report)
 
     exp = commands.add_parser("export", help="write one file of user ids per segment, with a manifest")

@@ -797,14 +797,21 @@ def environment() -> Environment:
     return env
 
 
-def _read(db: Path) -> dict:
-    """Everything the report shows, read from the warehouse ``db`` (ReportError if it cannot be trusted)."""
-    con = connect(db)
+def _read(db: Path, profiles: Path | None = None) -> dict:
+    """Everything the report shows, read from the warehouse ``db``, or from the Spark target of
+    ``profiles`` when given (ReportError if it cannot be trusted)."""
+    if profiles is None:
+        con, rebuild = connect(db), "`dbt build`"
+    else:
+        from .spark_report import spark_report_connection
+
+        con, rebuild = spark_report_connection(profiles, REQUIRED), "`dbt build --target spark`"
     try:
         check_tables(con)
         return load(con)
     except duckdb.Error as err:
-        raise ReportError(f"cannot read the warehouse {db}: {str(err).splitlines()[0]}: re-run `dbt build`") from None
+        where = db if profiles is None else "the Spark target"
+        raise ReportError(f"cannot read the warehouse {where}: {str(err).splitlines()[0]}: re-run {rebuild}") from None
     finally:
         con.close()
 
@@ -826,15 +833,18 @@ def _write_atomically(out: Path, html: str) -> None:
         partial.unlink(missing_ok=True)
 
 
-def render_report(db: Path, out: Path) -> Path:
+def render_report(db: Path, out: Path, profiles: Path | None = None) -> Path:
     """Render the report for the warehouse ``db`` into ``out`` (one HTML file); ReportError if it cannot.
+
+    With ``profiles`` (a ``profiles.yml``), the tables are read from its Spark target instead
+    (:mod:`user_segmentation.spark_report`) and ``db`` is not opened.
 
     Every threshold (small-cell suppression ``min_cell_users``, ``interest_index_threshold``,
     ``min_segment_share``, ``report_top_traits``) is the one the build used, read from its
     ``segmentation_runs.settings_json``.
     """
     db, out = Path(db), Path(out)
-    data = _read(db)
+    data = _read(db, profiles)
     data["rendered_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     html = environment().get_template(TEMPLATE).render(**data)
     html = re.sub(r"\n[ \t]+", "\n", html)  # indentation only: no <pre> in the report

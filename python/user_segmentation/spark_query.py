@@ -21,7 +21,7 @@ import yaml
 
 from .warehouse_query import QueryError, csv_field
 
-__all__ = ["spark_target", "write_spark_query_csv"]
+__all__ = ["spark_session", "spark_target", "write_spark_query_csv"]
 
 PROFILE = "user_segmentation"
 TARGET = "spark"
@@ -51,7 +51,9 @@ def spark_target(profiles: Path, environ: Mapping[str, str] = os.environ) -> tup
     return render(output.get("schema", "default")), {key: value for key, value in settings.items() if value}
 
 
-def _session(settings: dict[str, str]):
+def spark_session(settings: dict[str, str]):
+    """A SparkSession with ``settings`` (Hive metastore support when local), or a QueryError
+    without the Spark extra."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -64,15 +66,18 @@ def _session(settings: dict[str, str]):
     return builder.getOrCreate()
 
 
-def write_spark_query_csv(sql: str, out: TextIO, profiles: Path) -> int:
+def write_spark_query_csv(sql: str, out: TextIO, profiles: Path, session=None) -> int:
     """Run the query ``sql`` on the Spark target and write the result to ``out`` as CSV with a
-    header; returns the number of data rows written."""
+    header; returns the number of data rows written.
+
+    ``session``: a SparkSession of the same target to reuse (several queries, one JVM start); it is
+    left open. Without it, one is started for the query and stopped after it."""
     query = sql.strip().rstrip(";").strip()
     if not query:
         raise QueryError('no query given: pass one SQL query, e.g. "select * from stg_user_profiles"')
     schema, settings = spark_target(profiles)
     where = f"Spark ({settings.get('spark.remote') or settings.get('spark.master', 'local')}, schema {schema})"
-    spark = _session(settings)
+    spark = session if session is not None else spark_session(settings)
     try:
         from pyspark.errors import PySparkException
 
@@ -91,4 +96,5 @@ def write_spark_query_csv(sql: str, out: TextIO, profiles: Path) -> int:
             first = text.splitlines()[0] if text else type(err).__name__
             raise QueryError(f"the query failed on {where}: {first}") from None
     finally:
-        spark.stop()
+        if session is None:
+            spark.stop()

@@ -34,9 +34,11 @@ from user_segmentation.sql import quote_identifier, quote_literal
 __all__ = [
     "CHUNK_ROWS",
     "NOISE_SD",
+    "PLANTED_SETS",
     "PlantedSegment",
     "RANGES",
     "SEGMENTS",
+    "SIX_SEGMENTS",
     "generate",
     "generate_chunk",
     "planted_segments",
@@ -139,6 +141,43 @@ SEGMENTS: tuple[PlantedSegment, ...] = (
     ),
 )
 
+# `generate --segments 6`: the four above plus two more, each at least 0.8 of the unit range away
+# from every other centre (Euclidean, in the seven behavioural columns); shares renormalised.
+SIX_SEGMENTS: tuple[PlantedSegment, ...] = (
+    *SEGMENTS,
+    PlantedSegment(
+        name="late-night browsers",
+        share=0.14,
+        centre={
+            "likes_and_reactions": 0.50,
+            "followed_accounts": 0.15,
+            "weekday_hours_online": 0.85,
+            "weekend_hours_online": 0.85,
+            "click_through_rate": 0.10,
+            "conversion_rate": 0.10,
+            "ad_interaction_seconds": 0.30,
+        },
+        leanings={"age": {"18-24": 2.0}, "device_usage": {"Tablet": 3.0}},
+        interests={"Gaming": 3.0, "Music Production": 3.0},
+    ),
+    PlantedSegment(
+        name="deal hunters",
+        share=0.14,
+        centre={
+            "likes_and_reactions": 0.20,
+            "followed_accounts": 0.50,
+            "weekday_hours_online": 0.45,
+            "weekend_hours_online": 0.50,
+            "click_through_rate": 0.85,
+            "conversion_rate": 0.85,
+            "ad_interaction_seconds": 0.20,
+        },
+        leanings={"income_level": {"0-20k": 2.5, "20k-40k": 2.0}},
+        interests={"Investing and Finance": 3.0, "Fashion Modelling": 3.0},
+    ),
+)
+# The planted sets by their number of segments (`generate --segments`); 4 is the default.
+PLANTED_SETS: dict[int, tuple[PlantedSegment, ...]] = {4: SEGMENTS, 6: SIX_SEGMENTS}
 # Spread of each behavioural value around its segment centre, as a share of the range.
 NOISE_SD = 0.08
 
@@ -164,7 +203,13 @@ def _draw_levels(
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(levels)).cast(pa.string())
 
 
-def _draw_behaviour(rng: np.random.Generator, segment: np.ndarray, column: str, noise: bool = False) -> pa.Array:
+def _draw_behaviour(
+    rng: np.random.Generator,
+    segment: np.ndarray,
+    column: str,
+    noise: bool = False,
+    segments: tuple[PlantedSegment, ...] = SEGMENTS,
+) -> pa.Array:
     """Draw a numeric column around the segment centres, clipped and rounded to the format.
 
     ``noise``: uniformly over the range instead, whatever the segment.
@@ -173,7 +218,7 @@ def _draw_behaviour(rng: np.random.Generator, segment: np.ndarray, column: str, 
     if noise:
         position = rng.random(segment.shape[0])
     else:
-        centres = np.array([planted.centre[column] for planted in SEGMENTS])
+        centres = np.array([planted.centre[column] for planted in segments])
         position = np.clip(centres[segment] + rng.normal(0.0, NOISE_SD, segment.shape[0]), 0.0, 1.0)
     scale = 10**decimals
     # Work in whole units of the last decimal so that values print exactly (0.1, not 0.1000001).
@@ -202,27 +247,40 @@ def _draw_interests(
     return pc.binary_join(lists, ", ")
 
 
-def _draw_segments(rng: np.random.Generator, rows: int) -> np.ndarray:
+def _planted_set(segments: int) -> tuple[PlantedSegment, ...]:
+    if segments not in PLANTED_SETS:
+        raise ValueError(f"segments must be one of {sorted(PLANTED_SETS)}, not {segments}")
+    return PLANTED_SETS[segments]
+
+
+def _draw_segments(rng: np.random.Generator, rows: int, segments: int = 4) -> np.ndarray:
     """The planted segment (0-based) of each user: the first draw of a chunk's stream."""
-    shares = np.array([planted.share for planted in SEGMENTS])
-    return rng.choice(len(SEGMENTS), size=rows, p=shares / shares.sum())
+    planted_set = _planted_set(segments)
+    shares = np.array([planted.share for planted in planted_set])
+    return rng.choice(len(planted_set), size=rows, p=shares / shares.sum())
 
 
-def generate_chunk(rows: int, first_user_id: int, seed: int, chunk_index: int, profile_noise: bool = False) -> pa.Table:
+def generate_chunk(
+    rows: int, first_user_id: int, seed: int, chunk_index: int, profile_noise: bool = False, segments: int = 4
+) -> pa.Table:
     """One chunk of users with ids ``first_user_id ..``; returns (profiles + truth) columns.
 
     ``profile_noise``: the same planted segments (truth), but profiles without their signal.
+    ``segments``: how many segments are planted (a key of :data:`PLANTED_SETS`).
     """
     rng = np.random.default_rng([seed, chunk_index])
-    segment = _draw_segments(rng, rows)
+    segment = _draw_segments(rng, rows, segments)
     # With profile_noise every user is drawn as the one segment-free "segment" 0.
-    drawn, segments = (np.zeros(rows, dtype=np.int64), _NO_SEGMENT) if profile_noise else (segment, SEGMENTS)
+    if profile_noise:
+        drawn, planted_set = np.zeros(rows, dtype=np.int64), _NO_SEGMENT
+    else:
+        drawn, planted_set = segment, _planted_set(segments)
 
     def levels(column: str) -> pa.Array:
-        return _draw_levels(rng, drawn, column, segments)
+        return _draw_levels(rng, drawn, column, planted_set)
 
     def behaviour(column: str) -> pa.Array:
-        return _draw_behaviour(rng, drawn, column, noise=profile_noise)
+        return _draw_behaviour(rng, drawn, column, noise=profile_noise, segments=planted_set)
 
     columns = {
         "User ID": pa.array(np.arange(first_user_id, first_user_id + rows, dtype=np.int64)),
@@ -240,7 +298,7 @@ def generate_chunk(rows: int, first_user_id: int, seed: int, chunk_index: int, p
         "Conversion Rates": behaviour("conversion_rate"),
         "Ad Interaction Time (sec)": behaviour("ad_interaction_seconds"),
         "Income Level": levels("income_level"),
-        "Top Interests": _draw_interests(rng, drawn, segments),
+        "Top Interests": _draw_interests(rng, drawn, planted_set),
     }
     assert tuple(columns) == HEADERS
     columns["planted_segment"] = pa.array(segment.astype(np.int16) + 1)
@@ -253,19 +311,19 @@ def _chunk_sizes(rows: int):
         yield chunk_index, start + 1, min(CHUNK_ROWS, rows - start)
 
 
-def _chunks(rows: int, seed: int, profile_noise: bool = False):
+def _chunks(rows: int, seed: int, profile_noise: bool = False, segments: int = 4):
     for chunk_index, first_user_id, size in _chunk_sizes(rows):
-        yield generate_chunk(size, first_user_id, seed, chunk_index, profile_noise)
+        yield generate_chunk(size, first_user_id, seed, chunk_index, profile_noise, segments)
 
 
-def planted_segments(rows: int, seed: int):
+def planted_segments(rows: int, seed: int, segments: int = 4):
     """Yield ``(chunk_index, first_user_id, segment)`` per chunk: the profiles' planted segments.
 
     ``segment`` is 0-based (the truth file's ``planted_segment`` minus 1). It is the same
     draw :func:`generate_chunk` makes, without drawing the profiles.
     """
     for chunk_index, first_user_id, size in _chunk_sizes(rows):
-        yield chunk_index, first_user_id, _draw_segments(np.random.default_rng([seed, chunk_index]), size)
+        yield chunk_index, first_user_id, _draw_segments(np.random.default_rng([seed, chunk_index]), size, segments)
 
 
 def _format_of(path: Path) -> str:
@@ -277,21 +335,25 @@ def _format_of(path: Path) -> str:
     raise ValueError(f"{path}: unknown output format {suffix!r}; use .csv or .parquet")
 
 
-def generate(rows: int, seed: int, out: Path, truth: Path | None = None, *, profile_noise: bool = False) -> int:
+def generate(
+    rows: int, seed: int, out: Path, truth: Path | None = None, *, profile_noise: bool = False, segments: int = 4
+) -> int:
     """Write ``rows`` users to ``out`` (CSV or Parquet by extension); optionally the truth.
 
     The truth file has two columns, ``user_id`` and ``planted_segment`` (1-based); it does
-    not depend on ``profile_noise`` (see the module docstring). Returns the number of rows written.
+    not depend on ``profile_noise`` (see the module docstring). ``segments`` planted segments:
+    4 (the default, :data:`SEGMENTS`) or 6 (:data:`SIX_SEGMENTS`). Returns the number of rows written.
     """
     import duckdb
 
     if rows < 1:
         raise ValueError("rows must be at least 1")
+    _planted_set(segments)
     out_format = _format_of(Path(out))
     truth_format = _format_of(Path(truth)) if truth else None
     schema = generate_chunk(1, 1, seed, 0).schema
     reader = pa.RecordBatchReader.from_batches(
-        schema, (batch for table in _chunks(rows, seed, profile_noise) for batch in table.to_batches())
+        schema, (batch for table in _chunks(rows, seed, profile_noise, segments) for batch in table.to_batches())
     )
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()

@@ -61,7 +61,7 @@ def run_dbt(db: Path, *args: str, vars_yaml: str | None = None, timeout: int = 6
 def project_copy(folder: Path) -> Path:
     """The dbt project (no venv, no warehouse) copied to ``folder``, to change a seed there
     without touching the checkout other tests (and other pytest workers) read."""
-    for name in ("dbt_project.yml", "profiles.yml", "selectors.yml"):
+    for name in ("dbt_project.yml", "profiles.yml"):
         shutil.copy2(ROOT / name, folder / name)
     for name in ("macros", "models", "seeds", "tests/dbt"):
         shutil.copytree(ROOT / name, folder / name)

@@ -12,7 +12,7 @@ import pytest
 from tests.python.conftest import ROOT
 from user_segmentation.cli import main
 from user_segmentation.input_format import COLUMNS, HEADERS, INTERESTS, LEVELS
-from user_segmentation_tools.generator import RANGES, SEGMENTS
+from user_segmentation_tools.generator import NOISE_SD, RANGES, SEGMENTS, SIX_SEGMENTS
 
 SEED_CSV = ROOT / "seeds" / "raw_user_profiles.csv"
 TRUTH_CSV = ROOT / "tests" / "fixtures" / "sample_truth.csv"
@@ -94,3 +94,61 @@ def test_different_seeds_differ_and_bad_arguments_are_refused(tmp_path: Path, ca
     assert "unknown output format" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["generate", "--rows", "many", "--out", str(tmp_path / "x.csv")])
+
+
+def test_six_segments_are_planted_apart(tmp_path: Path, capsys) -> None:
+    out, truth = tmp_path / "six.csv", tmp_path / "six_truth.csv"
+    assert (
+        main(
+            ["generate", "--rows", "3000", "--seed", "7", "--segments", "6", "--out", str(out)]
+            + ["--truth", str(truth)]
+        )
+        == 0
+    )
+    con = duckdb.connect()
+    shares = dict(
+        con.execute(f"select planted_segment, count(*) / 3000 from read_csv('{truth}') group by 1").fetchall()
+    )
+    total = sum(planted.share for planted in SIX_SEGMENTS)
+    assert sorted(shares) == list(range(1, 7))
+    for index, planted in enumerate(SIX_SEGMENTS, start=1):
+        assert abs(shares[index] - planted.share / total) < 0.04
+    # The first four are the default set; every pair of centres is far apart against the noise.
+    assert SIX_SEGMENTS[:4] == SEGMENTS
+    centres = [[planted.centre[column] for column in RANGES] for planted in SIX_SEGMENTS]
+    gaps = [
+        sum((a - b) ** 2 for a, b in zip(x, y, strict=True)) ** 0.5
+        for i, x in enumerate(centres)
+        for y in centres[i + 1 :]
+    ]
+    assert min(gaps) > 10 * NOISE_SD
+    # Users of each planted segment sit around their own centre (mean weekday hours, say).
+    means = dict(
+        con.execute(
+            f"select planted_segment, avg(p.\"Time Spent Online (hrs/weekday)\") from read_csv('{out}') as p "
+            f"join read_csv('{truth}') as t on t.user_id = p.\"User ID\" group by 1"
+        ).fetchall()
+    )
+    low, high, _ = RANGES["weekday_hours_online"]
+    for index, planted in enumerate(SIX_SEGMENTS, start=1):
+        assert abs(means[index] - (low + planted.centre["weekday_hours_online"] * (high - low))) < 0.25
+    # Only 4 or 6; and the logs are planted with the four.
+    with pytest.raises(SystemExit):
+        main(["generate", "--rows", "10", "--segments", "5", "--out", str(out)])
+    assert (
+        main(
+            [
+                "generate",
+                "--rows",
+                "10",
+                "--segments",
+                "6",
+                "--out",
+                str(out),
+                "--interactions",
+                str(tmp_path / "e.csv"),
+            ]
+        )
+        == 2
+    )
+    assert "the logs are planted with 4" in capsys.readouterr().err
