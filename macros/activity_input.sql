@@ -35,7 +35,7 @@
             {%- endfor %}
         where false
     {%- else -%}
-        {{ user_file_read(manifest, log_path(log)) }}
+        {{ user_file_records(manifest, log_path(log), log_columns(log)) }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -132,7 +132,7 @@
 {%- endmacro %}
 
 {% macro spark__malformed_record_rows(malformed_sql) -%}
-    {#- Spark (issue 16, in progress) reads the embedded seed only, which has no malformed
+    {#- Spark reads the embedded seed or a Parquet file, neither of which has malformed
         records: none, with the columns and types of the DuckDB variant. -#}
     select
         cast(null as bigint) as source_row_number,

@@ -37,6 +37,104 @@
     {%- endif -%}
 {%- endmacro %}
 
+{% macro user_file_records(manifest, path=none, columns=none) -%}
+    {#- The records of an input file as text with data_row_number: on DuckDB through the
+        user_file plugin's manifest (user_file_read), on Spark from Parquet in place
+        (spark_user_file_read). path and columns: the profile file's (var input_path,
+        input_columns()) unless given (an activity log's). -#}
+    {{ return(adapter.dispatch('user_file_records', 'user_segmentation')(manifest, path, columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__user_file_records(manifest, path, columns) -%}
+    {{ user_file_read(manifest, path) }}
+{%- endmacro %}
+
+{% macro spark__user_file_records(manifest, path, columns) -%}
+    {{ spark_user_file_read(
+        path if path is not none else input_path(),
+        columns if columns is not none else input_columns(),
+        optional_headers()
+    ) }}
+{%- endmacro %}
+
+{% macro optional_headers() -%}
+    {#- The headers an input may leave out (`optional: true` in vars.input_format or
+        vars.log_formats): read as null when absent. -#}
+    {%- set optional = [] -%}
+    {%- for spec in [var('input_format')] + (var('log_formats').values() | list) -%}
+        {%- for column in spec['columns'] if column.get('optional') -%}
+            {%- do optional.append(column['header']) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(optional) }}
+{%- endmacro %}
+
+{% macro user_file_row_count(manifest, path=none) -%}
+    {#- One row, rows_in_file: every record of an input file as its reader counted them (the
+        plugin's rows read plus malformed records on DuckDB; the Parquet file's rows on Spark).
+        path: the profile file (var input_path) unless given. -#}
+    {{ return(adapter.dispatch('user_file_row_count', 'user_segmentation')(manifest, path)) }}
+{%- endmacro %}
+
+{% macro duckdb__user_file_row_count(manifest, path) -%}
+    select coalesce(sum(rows_read + malformed_records), 0) as rows_in_file from {{ manifest }}
+{%- endmacro %}
+
+{% macro spark__user_file_row_count(manifest, path) -%}
+    select count(*) as rows_in_file
+    from {{ spark_input_relation(path if path is not none else input_path()) }}
+{%- endmacro %}
+
+{% macro spark_input_relation(path) -%}
+    {#- Spark: the relation that reads the Parquet file `path` in place (`parquet.`path``). A
+        CSV path stops the build with what to do: on Spark the input is Parquet for now. -#}
+    {%- set suffix = path.lower().rsplit('.', 1)[-1] -%}
+    {%- if suffix not in ['parquet', 'pq'] -%}
+        {{ exceptions.raise_compiler_error('Input file ' ~ path ~ ': on the Spark target the input is read'
+            ~ ' from Parquet (.parquet) only, not .' ~ suffix ~ ' (build on DuckDB, or convert it: duckdb -c "copy'
+            ~ " (from '" ~ path ~ "') to 'profiles.parquet'" ~ '")') }}
+    {%- endif -%}
+    {{ return('parquet.`' ~ path.replace('`', '``') ~ '`') }}
+{%- endmacro %}
+
+{% macro spark_user_file_read(path, columns, optional=[]) -%}
+    {#- Spark: the records of the Parquet file `path`, as user_file_read gives them on DuckDB:
+        data_row_number (1-based, in the file's order: one file's ids increase in read order)
+        and raw_<name> as text per (header, name) of `columns`, null for an absent header of
+        `optional`. Stops the build naming the file and the missing columns; warns about extra ones. -#}
+    {%- set relation = spark_input_relation(path) -%}
+    {%- set found = [] -%}
+    {%- if execute -%}
+        {%- do found.extend(run_query('select * from ' ~ relation ~ ' limit 0').column_names) -%}
+        {%- set missing = [] -%}
+        {%- set wanted = [] -%}
+        {%- for header, name in columns -%}
+            {%- do wanted.append(header) -%}
+            {%- if header not in found and header not in optional -%}
+                {%- do missing.append('"' ~ header ~ '"') -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if missing | length > 0 -%}
+            {{ exceptions.raise_compiler_error('Input file ' ~ path ~ ': missing column(s) ' ~ (missing | join(', '))
+                ~ '; found: ' ~ (found | join(', '))) }}
+        {%- endif -%}
+        {%- set extra = found | reject('in', wanted) | list -%}
+        {%- if extra | length > 0 -%}
+            {%- do exceptions.warn('Input file ' ~ path ~ ': ignoring extra column(s) ' ~ (extra | join(', ')) ~ '.') -%}
+        {%- endif -%}
+    {%- endif -%}
+    select
+        cast(row_number() over (order by monotonically_increasing_id()) as bigint) as data_row_number,
+        {%- for header, name in columns %}
+        {%- if execute and header not in found %}
+        cast(null as string) as raw_{{ name }}{{ ',' if not loop.last }}
+        {%- else %}
+        cast({{ adapter.quote(header) }} as string) as raw_{{ name }}{{ ',' if not loop.last }}
+        {%- endif %}
+        {%- endfor %}
+    from {{ relation }}
+{%- endmacro %}
+
 {% macro numbered_around_malformed(records, malformed) -%}
     {#- The records of `records` (data_row_number among the good records) numbered as in the
         file: each one's number plus the malformed records before it. Without malformed records
@@ -46,7 +144,7 @@
         {%- set malformed_count = run_query('select count(*) from ' ~ malformed).rows[0][0] | int -%}
     {%- endif -%}
     {%- if malformed_count == 0 -%}
-        select data_row_number as source_row_number, * exclude (data_row_number)
+        select data_row_number as source_row_number, {{ star_except(['data_row_number']) }}
         from {{ records }}
     {%- else -%}
         select

@@ -170,6 +170,7 @@ def _bench(args: argparse.Namespace) -> int:
         recipe=not args.no_recipe,
         full_fit_check=args.full_fit_check,
         events_per_user=args.events_per_user,
+        engines=tuple(part.strip() for part in args.engine.split(",") if part.strip()),
     )
 
 
@@ -279,6 +280,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="E",
         help="also generate event and order logs with E events per user on average, build with them and time "
         "the pandas baseline of the activity features on them (default 0: the profiles alone)",
+    )
+    bench.add_argument(
+        "--engine",
+        default="duckdb",
+        metavar="duckdb,spark",
+        help="the engines to build on, comma-separated (default duckdb; spark: --target spark on local[2], "
+        "the profile file only, measured before DuckDB on the same file)",
     )
     bench.add_argument(
         "--score",

@@ -24,6 +24,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,7 @@ __all__ = [
     "ActivityLogs",
     "ActivityRun",
     "BASELINE",
+    "ENGINES",
     "Measurement",
     "RECIPE",
     "ROOT",
@@ -49,6 +51,7 @@ __all__ = [
     "dataset",
     "dbt_env",
     "dbt_vars",
+    "engine_table",
     "growth",
     "log_paths",
     "markdown",
@@ -230,20 +233,39 @@ def warehouse_bytes(work: Path) -> int:
     return sum(path.stat().st_size for path in work.glob("warehouse.duckdb*") if path.is_file())
 
 
-def measure_ours(rows: int, data: Path, work: Path, logs: ActivityLogs | None = None) -> Measurement:
+# The engines `bench --engine` measures: the system name in the tables, per engine.
+ENGINES = {"duckdb": "ours", "spark": "spark"}
+
+
+def measure_ours(
+    rows: int, data: Path, work: Path, logs: ActivityLogs | None = None, engine: str = "duckdb"
+) -> Measurement:
+    """The full ``dbt build`` and the report on ``engine``: ``duckdb`` (the default target, system
+    ``ours``) or ``spark`` (``--target spark`` on ``SEGMENTATION_SPARK_MASTER``, default
+    ``local[2]``, its folders under ``work``; system ``spark``)."""
+    system = ENGINES[engine]
     work.mkdir(parents=True, exist_ok=True)
     db = work / "warehouse.duckdb"
     for leftover in work.glob("warehouse.duckdb*"):
         leftover.unlink()
     env = dbt_env(db, work)
     bin_dir = Path(sys.executable).parent
+    target: list[str] = []
+    report_from = ["--db", str(db)]
+    if engine == "spark":
+        env |= {
+            "SEGMENTATION_SPARK_DIR": str(work / "spark"),
+            "SEGMENTATION_SPARK_MASTER": os.environ.get("SEGMENTATION_SPARK_MASTER", "local[2]"),
+        }
+        target = ["--target", "spark"]
+        report_from = ["--target", "spark", "--profiles-dir", str(ROOT)]
     dbt_wall, dbt_peak, code, output = run_measured(
-        [str(bin_dir / "dbt"), "build", "--vars", dbt_vars(data, logs)], env, ROOT
+        [str(bin_dir / "dbt"), "build", *target, "--vars", dbt_vars(data, logs)], env, ROOT
     )
     if code != 0:
-        return Measurement(rows, "ours", dbt_wall, dbt_peak, False, note=output[-1500:])
+        return Measurement(rows, system, dbt_wall, dbt_peak, False, note=output[-1500:])
     report_wall, report_peak, code, output = run_measured(
-        [str(bin_dir / "user-segmentation"), "report", "--db", str(db), "--out", str(work / "report.html")],
+        [str(bin_dir / "user-segmentation"), "report", *report_from, "--out", str(work / "report.html")],
         env,
         ROOT,
     )
@@ -252,7 +274,7 @@ def measure_ours(rows: int, data: Path, work: Path, logs: ActivityLogs | None = 
     stages["report (wall)"] = round(report_wall, 2)
     return Measurement(
         rows,
-        "ours",
+        system,
         round(dbt_wall + report_wall, 2),
         round(max(dbt_peak, report_peak), 1),
         code == 0,
@@ -502,6 +524,38 @@ def target_table(measurements: list[Measurement], quality: dict[int, dict[str, f
     return "\n\nTargets (reported, not asserted: they depend on the machine):\n\n" + "\n".join(lines)
 
 
+def engine_table(measurements: list[Measurement]) -> str:
+    """DuckDB against Spark per size, on the same file in the same run: wall time, peak memory,
+    start-up and parse (for Spark: the JVM, the SparkSession and the Derby metastore), the
+    median node, the slowest models and the report."""
+    by_key = {(m.rows, m.system): m for m in measurements if m.ok and m.stages}
+    sizes = sorted({rows for rows, system in by_key if system == "spark"})
+    if not sizes:
+        return ""
+    lines = [
+        "| rows | engine | build + report (s) | peak RSS (MiB) | start-up and parse (s) | nodes (s) "
+        "| median node (s) | slowest models (s) | tests, summed (s) | report (s) |",
+        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for rows in sizes:
+        for system, name in (("ours", "DuckDB"), ("spark", "Spark")):
+            m = by_key.get((rows, system))
+            if m is None:
+                continue
+            stages = m.stages
+            nodes = sorted(
+                seconds for key, seconds in stages.items() if not key.startswith(("dbt ", "all ", "report "))
+            )
+            median = nodes[len(nodes) // 2] if nodes else 0.0
+            slowest = ", ".join(f"`{key}` {seconds:.1f}" for key, seconds in slowest_models(stages))
+            lines.append(
+                f"| {rows:,} | {name} | {m.wall_s:.1f} | {m.peak_rss_mb:,.0f} "
+                f"| {stages['dbt build (wall)'] - stages['dbt elapsed']:.1f} | {stages['dbt elapsed']:.1f} "
+                f"| {median:.2f} | {slowest} | {stages['all tests (sum)']:.1f} | {stages['report (wall)']:.1f} |"
+            )
+    return "\n\nDuckDB and Spark on the same files (Spark: `--target spark`, local[2]):\n\n" + "\n".join(lines)
+
+
 def run_benchmark(
     sizes: list[int],
     out: Path | None,
@@ -509,8 +563,14 @@ def run_benchmark(
     recipe: bool = True,
     full_fit_check: bool = False,
     events_per_user: float = 0.0,
+    engines: tuple[str, ...] = ("duckdb",),
 ) -> int:
     check_events_per_user(events_per_user)
+    unknown = [engine for engine in engines if engine not in ENGINES]
+    if unknown or not engines:
+        raise ValueError(f"--engine: one or more of {', '.join(ENGINES)} (comma-separated), not {','.join(engines)}")
+    if "spark" in engines and events_per_user > 0:
+        raise ValueError("--engine spark reads the profile file only: the activity logs are not read on Spark yet")
     machine = (
         f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
         f"Python {platform.python_version()}"
@@ -524,6 +584,17 @@ def run_benchmark(
             data = dataset(rows, cache)
             logs = activity_dataset(rows, events_per_user, cache) if events_per_user > 0 else None
             work = Path(scratch) / str(rows)
+            if "spark" in engines:
+                spark = measure_ours(rows, data, Path(scratch) / f"{rows}-spark", logs, engine="spark")
+                measurements.append(spark)
+                print(
+                    f"{rows:,} spark: {spark.wall_s:.1f} s, {spark.peak_rss_mb:,.0f} MiB"
+                    + ("" if spark.ok else f" FAILED\n{spark.note}"),
+                    flush=True,
+                )
+                shutil.rmtree(Path(scratch) / f"{rows}-spark", ignore_errors=True)
+            if "duckdb" not in engines:
+                continue
             ours = measure_ours(rows, data, work, logs)
             warehouse_mb = round(warehouse_bytes(work) / 2**20, 1)
             measurements.append(ours)
@@ -563,6 +634,7 @@ def run_benchmark(
         + stage_table(measurements)
         + target_table(measurements, extras)
         + activity_table(runs)
+        + engine_table(measurements)
     )
     print()
     print(table)
@@ -577,5 +649,5 @@ def run_benchmark(
         records += [asdict(run.baseline) | {"activity": run.record()} for run in runs]
         out.with_suffix(".json").write_text(json.dumps(records, indent=2))
         print(f"\nwrote {out} and {out.with_suffix('.json')}")
-    ok = all(m.ok for m in measurements if m.system == "ours") and all(run.baseline.ok for run in runs)
+    ok = all(m.ok for m in measurements if m.system in ENGINES.values()) and all(run.baseline.ok for run in runs)
     return 0 if ok else 1

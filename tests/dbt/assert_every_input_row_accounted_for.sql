@@ -33,8 +33,7 @@ accounted as (
 
 read_by_plugin as (
     {%- if input_path() != '' %}
-    select rows_read + malformed_records as rows_in_file
-    from {{ source('user_file', 'input_manifest') }}
+    {{ user_file_row_count(source('user_file', 'input_manifest')) }}
     {%- else %}
         select count(*) as rows_in_file from {{ ref('raw_user_profiles') }}
     {%- endif %}

@@ -22,8 +22,7 @@ with
     select
         '{{ log }}' as log,
         {%- if log_path(log) != '' %}
-        (select coalesce(sum(manifest.rows_read + manifest.malformed_records), 0)
-            from {{ source('activity_files', log ~ '_manifest') }} as manifest) as rows_in_file,
+        ({{ user_file_row_count(source('activity_files', log ~ '_manifest'), log_path(log)) }}) as rows_in_file,
         {%- else %}
         0 as rows_in_file,
         {%- endif %}

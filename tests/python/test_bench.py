@@ -21,6 +21,7 @@ from user_segmentation_tools.bench import (
     baseline_summary,
     check_events_per_user,
     dbt_vars,
+    engine_table,
     log_paths,
     markdown,
     run_benchmark,
@@ -171,3 +172,35 @@ def test_small_benchmark_with_logs_times_the_baseline_on_the_same_files(tmp_path
     assert f"| 300 | {event_rows:,} | {order_rows:,} |" in text
     assert "| 300 | ours |" in text  # the profile table is still there
     assert f"300 {BASELINE}:" in capsys.readouterr().out
+
+
+def test_engine_table_puts_spark_beside_duckdb_for_each_size() -> None:
+    def stages(nodes: dict[str, float], elapsed: float, wall: float) -> dict[str, float]:
+        return nodes | {"all tests (sum)": 2.0, "dbt elapsed": elapsed, "dbt build (wall)": wall, "report (wall)": 0.5}
+
+    measurements = [
+        Measurement(1000, "ours", 11.0, 500.0, stages=stages({"a": 1.0, "b": 3.0, "c": 0.2}, 8.0, 10.5)),
+        Measurement(1000, "spark", 95.0, 2100.0, stages=stages({"a": 9.0, "b": 30.0, "c": 0.8}, 70.0, 94.5)),
+        Measurement(5000, "ours", 12.0, 600.0, stages=stages({"a": 2.0}, 9.0, 11.5)),
+    ]
+    table = engine_table(measurements)
+    assert "| 1,000 | DuckDB | 11.0 | 500 | 2.5 | 8.0 | 1.00 | `b` 3.0, `a` 1.0, `c` 0.2 | 2.0 | 0.5 |" in table
+    assert "| 1,000 | Spark | 95.0 | 2,100 | 24.5 | 70.0 | 9.00 | `b` 30.0, `a` 9.0, `c` 0.8 | 2.0 | 0.5 |" in table
+    # A size without a Spark run has no row; no Spark run at all, no table.
+    assert "5,000" not in table
+    assert engine_table(measurements[:1]) == ""
+
+
+def test_bench_command_passes_the_engines_and_refuses_unknown_ones(monkeypatch, capsys, tmp_path: Path) -> None:
+    calls: list[tuple] = []
+    monkeypatch.setattr(bench, "run_benchmark", lambda sizes, *args, **kwargs: calls.append(kwargs["engines"]) or 0)
+    assert main(["bench", "--rows", "300", "--engine", "duckdb, spark"]) == 0
+    assert main(["bench", "--rows", "300"]) == 0
+    assert calls == [("duckdb", "spark"), ("duckdb",)]
+    monkeypatch.undo()
+    assert main(["bench", "--rows", "300", "--engine", "postgres", "--cache", str(tmp_path)]) == 2
+    assert "--engine: one or more of duckdb, spark" in capsys.readouterr().err
+    assert (
+        main(["bench", "--rows", "300", "--engine", "spark", "--events-per-user", "5", "--cache", str(tmp_path)]) == 2
+    )
+    assert "activity logs are not read on Spark yet" in capsys.readouterr().err

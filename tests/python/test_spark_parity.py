@@ -1,14 +1,18 @@
 """Spark and DuckDB build the same project to the same results (issue 16).
 
-Two project copies are each built on DuckDB and on local Spark (``local[2]``), the Spark tables read
+Three project copies are each built on DuckDB and on local Spark (``local[2]``), the Spark tables read
 back with the code of ``user-segmentation query --target spark`` (one session for all queries):
 
 - the embedded sample plus records with every kind of problem (bad numbers, unknown levels, odd
   spelling, exact and conflicting repeats, a missing id, unknown interests): the valid users,
   their interests and the quarantine with its reasons are equal row by row, and the report
-  rendered from the Spark tables (``report --target spark``) says what the DuckDB one says;
+  rendered from the Spark tables (``report --target spark``) says what the DuckDB one says
   (this copy is built whole: every seed, model, test and unit test);
-- a generated file with 6 planted segments (``generate --segments 6``) as the seed (seeds and models).
+- a generated Parquet file with 6 planted segments (``generate --segments 6``), read as the
+  user's file (var ``input_path``) on both engines (seeds and models);
+- generated Parquet profiles (noise) with event and order logs (``interactions_path``,
+  ``transactions_path``), built whole: the activity features, the reconciliation, the activity
+  grid and the segments found in the logs are the same.
 
 On both: the same k sweep and verdict, segment labels with an adjusted Rand index of 1.0 against
 each other, and every profile figure equal within 1e-9 relative.
@@ -234,7 +238,7 @@ def sample_on_both(tmp_path_factory) -> tuple[dict, dict, str, Path]:
 def planted_on_both(tmp_path_factory) -> tuple[dict, dict, list[list[str]]]:
     require_spark()
     root = tmp_path_factory.mktemp("spark_planted")
-    generated = root / "planted.csv"
+    generated = root / "planted.parquet"
     truth = root / "truth.csv"
     done = subprocess.run(
         [str(BIN / "user-segmentation"), "generate", "--rows", "3000", "--seed", "7", "--segments", "6"]
@@ -244,10 +248,14 @@ def planted_on_both(tmp_path_factory) -> tuple[dict, dict, list[list[str]]]:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    project = _project(root / "project", generated.read_text(encoding="utf-8"))
-    # The seeds and models only: the sample's build above runs every test on both engines. Not a
-    # full build, so DuckDB does not publish: its tables are in the build file (publish.py).
-    _build_both(root, project, "--exclude", "resource_type:test", "resource_type:unit_test")
+    seed = (ROOT / "seeds" / "raw_user_profiles.csv").read_text(encoding="utf-8")
+    project = _project(root / "project", seed)
+    # The user's Parquet file (input_path) on both engines. The seeds and models only: the
+    # sample's build above runs every test on both engines. Not a full build, so DuckDB does not
+    # publish: its tables are in the build file (publish.py).
+    path = str(generated).replace("'", "''")
+    only_models = ("--exclude", "resource_type:test", "resource_type:unit_test")
+    _build_both(root, project, "--vars", f"{{input_path: '{path}'}}", *only_models)
     duck, spark = _both(root, SEGMENTATION, root / "duckdb" / "w.duckdb.build")
     return duck, spark, list(csv.reader(io.StringIO(truth.read_text(encoding="utf-8"))))
 
@@ -332,6 +340,24 @@ def test_the_report_names_a_missing_spark_table(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_spark_refuses_a_csv_input_with_what_to_do(tmp_path: Path) -> None:
+    require_spark()
+    project = _project(tmp_path / "project", (ROOT / "seeds" / "raw_user_profiles.csv").read_text(encoding="utf-8"))
+    environment = {**dbt_env(tmp_path / "w.duckdb", project), "SEGMENTATION_SPARK_DIR": str(tmp_path / "spark")}
+    done = subprocess.run(
+        [str(BIN / "dbt"), "parse", "--target", "spark", "--vars", "{input_path: /data/users.csv}"],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode != 0
+    assert "Input file /data/users.csv: on the Spark target the input is read from Parquet" in done.stdout, done.stdout[
+        -2000:
+    ]
+
+
 def test_six_planted_segments_are_found_alike_on_both_engines(planted_on_both) -> None:
     duck, spark, truth = planted_on_both
     chosen = [row for row in duck["k_sweep"][1:] if row[-1] == "true"]
@@ -344,6 +370,65 @@ def test_six_planted_segments_are_found_alike_on_both_engines(planted_on_both) -
     planted = dict(truth[1:])
     found = duck["labels"][1:]
     assert adjusted_rand_score([planted[user] for user, _ in found], [segment for _, segment in found]) >= 0.9
+
+
+# The activity features and what is built on them, on either engine.
+ACTIVITY = {
+    "features": """
+        select user_id, has_activity, events, active_days, events_per_active_day, sessions,
+            mean_session_events, days_since_last_event, evening_share_of_events,
+            weekend_share_of_events, orders, days_since_last_order, monetary_value, average_order_value
+        from int_user_activity_features order by user_id
+    """,
+    "reconciliation": """
+        select activity_log, rows_in_file, valid_rows, rejected_rows, unknown_user_rows, rows_after_as_of,
+            counted_rows, profile_users_with_rows, profile_users_without_rows
+        from segmentation_activity_reconciliation order by activity_log
+    """,
+    "hours": """
+        select segment_id, local_weekday, local_hour, events, share_of_segment_events
+        from segment_activity_hours order by segment_id, local_weekday, local_hour
+    """,
+    **SEGMENTATION,
+}
+
+
+@pytest.fixture(scope="module")
+def activity_on_both(tmp_path_factory) -> tuple[dict, dict, str]:
+    require_spark()
+    root = tmp_path_factory.mktemp("spark_activity")
+    files = {name: root / f"{name}.parquet" for name in ("users", "events", "orders")}
+    done = subprocess.run(
+        [str(BIN / "user-segmentation"), "generate", "--rows", "1000", "--seed", "5", "--profile-noise"]
+        + ["--out", str(files["users"]), "--interactions", str(files["events"])]
+        + ["--transactions", str(files["orders"]), "--events-per-user", "10"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    project = _project(root / "project", (ROOT / "seeds" / "raw_user_profiles.csv").read_text(encoding="utf-8"))
+    paths = {name: str(path).replace("'", "''") for name, path in files.items()}
+    variables = (
+        f"{{input_path: '{paths['users']}', interactions_path: '{paths['events']}', "
+        f"transactions_path: '{paths['orders']}'}}"
+    )
+    output = _build_both(root, project, "--vars", variables)
+    duck, spark = _both(root, ACTIVITY, root / "duckdb" / "w.duckdb")
+    return duck, spark, output
+
+
+def test_the_activity_logs_build_alike_on_both_engines(activity_on_both) -> None:
+    duck, spark, output = activity_on_both
+    duck_output, spark_output = output.split("=== spark ===")
+    assert "ERROR=0" in spark_output and "SKIP=0" in spark_output, spark_output[-3000:]
+    # Every event and order of the Parquet logs is counted, on both engines alike.
+    assert [row[:2] for row in duck["reconciliation"][1:]] == [["interactions", "11455"], ["transactions", "920"]]
+    assert len(duck["features"]) == 1 + 1000 and len(duck["hours"]) > 24
+    for name in ACTIVITY:
+        if name != "labels":
+            _assert_same_rows(duck[name], spark[name], name)
+    assert _labels_ari(duck["labels"], spark["labels"]) == 1.0
 
 
 def test_spark_wrote_only_under_its_folder(sample_on_both) -> None:

@@ -2,7 +2,8 @@
 {#- Renames: the records of the user's file (var input_path) that split into the header's
     columns, as text, read in SQL with the expression the user_file plugin wrote into its
     manifest: data_row_number (1-based among these records) and raw_<name> per column of
-    vars.input_format. Empty when there is no input file (the seed is read instead). -#}
+    vars.input_format. Empty when there is no input file (the seed is read instead). On Spark
+    the file is Parquet, read in place (user_file_records). -#}
 {%- set manifest = source('user_file', 'input_manifest') %}
 
 -- noqa: disable=LT02
@@ -21,7 +22,7 @@ final as (
 {%- else %}
 
 final as (
-    {{ user_file_read(manifest) }}
+    {{ user_file_records(manifest) }}
 )
 {%- endif %}
 
