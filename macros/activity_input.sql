@@ -174,7 +174,17 @@
 
 {% macro category_slug(category_sql) -%}
     {#- A category as part of a feature name: lower case, other characters runs of '_'. -#}
+    {{ return(adapter.dispatch('category_slug', 'user_segmentation')(category_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__category_slug(category_sql) -%}
     trim(regexp_replace(lower({{ category_sql }}), '[^a-z0-9]+', '_', 'g'), '_')
+{%- endmacro %}
+
+{% macro spark__category_slug(category_sql) -%}
+    {#- Spark's regexp_replace replaces every match (its 4th argument is a position), and its
+        two-argument trim of given characters is btrim. -#}
+    btrim(regexp_replace(lower({{ category_sql }}), '[^a-z0-9]+', '_'), '_')
 {%- endmacro %}
 
 {% macro named_category_slugs() %}

@@ -18,7 +18,7 @@ activity as (
     -- Renamed so that the profile's columns stay unqualified below.
     select
         user_id as activity_user_id,
-        * exclude (user_id)
+        {{ star_except(['user_id']) }}
     from {{ ref('int_user_activity_features') }}
 ),
 {%- endif %}

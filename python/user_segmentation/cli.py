@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         default="duckdb",
         metavar="duckdb,spark",
         help="the engines to build on, comma-separated (default duckdb; spark: --target spark on local[2], "
-        "the profile file only, measured before DuckDB on the same file)",
+        "measured before DuckDB on the same files)",
     )
     bench.add_argument(
         "--score",

@@ -569,8 +569,6 @@ def run_benchmark(
     unknown = [engine for engine in engines if engine not in ENGINES]
     if unknown or not engines:
         raise ValueError(f"--engine: one or more of {', '.join(ENGINES)} (comma-separated), not {','.join(engines)}")
-    if "spark" in engines and events_per_user > 0:
-        raise ValueError("--engine spark reads the profile file only: the activity logs are not read on Spark yet")
     machine = (
         f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
         f"Python {platform.python_version()}"

@@ -200,7 +200,3 @@ def test_bench_command_passes_the_engines_and_refuses_unknown_ones(monkeypatch, 
     monkeypatch.undo()
     assert main(["bench", "--rows", "300", "--engine", "postgres", "--cache", str(tmp_path)]) == 2
     assert "--engine: one or more of duckdb, spark" in capsys.readouterr().err
-    assert (
-        main(["bench", "--rows", "300", "--engine", "spark", "--events-per-user", "5", "--cache", str(tmp_path)]) == 2
-    )
-    assert "activity logs are not read on Spark yet" in capsys.readouterr().err
