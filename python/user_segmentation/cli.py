@@ -174,6 +174,21 @@ def _bench(args: argparse.Namespace) -> int:
     )
 
 
+def _add_target_arguments(command: argparse.ArgumentParser) -> None:
+    """--target and --profiles-dir: which engine's tables a reading command reads."""
+    command.add_argument(
+        "--target",
+        choices=["local", "spark"],
+        default="local",
+        help="local: the published DuckDB warehouse (--db); spark: the tables of dbt's spark target",
+    )
+    command.add_argument(
+        "--profiles-dir",
+        default=os.environ.get("DBT_PROFILES_DIR", "."),
+        help="where profiles.yml is, for --target spark (default: DBT_PROFILES_DIR or .)",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="user-segmentation", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -202,17 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     rep = commands.add_parser("report", help="render the static HTML report from the marts")
     rep.add_argument("--db", default=os.environ.get("SEGMENTATION_DB", "warehouse/segmentation.duckdb"))
     rep.add_argument("--out", default="reports/output/segment_report.html")
-    rep.add_argument(
-        "--target",
-        choices=["local", "spark"],
-        default="local",
-        help="local: the published DuckDB warehouse (--db); spark: the tables of dbt's spark target",
-    )
-    rep.add_argument(
-        "--profiles-dir",
-        default=os.environ.get("DBT_PROFILES_DIR", "."),
-        help="where profiles.yml is, for --target spark (default: DBT_PROFILES_DIR or .)",
-    )
+    _add_target_arguments(rep)
     rep.set_defaults(func=_report)
 
     exp = commands.add_parser("export", help="write one file of user ids per segment, with a manifest")
@@ -250,17 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     query.add_argument("sql", help='the query, e.g. "select segment_id, count(*) from dim_users group by 1"')
     query.add_argument("--db", default=os.environ.get("SEGMENTATION_DB", "warehouse/segmentation.duckdb"))
-    query.add_argument(
-        "--target",
-        choices=["local", "spark"],
-        default="local",
-        help="local: the published DuckDB warehouse (--db); spark: the tables of dbt's spark target",
-    )
-    query.add_argument(
-        "--profiles-dir",
-        default=os.environ.get("DBT_PROFILES_DIR", "."),
-        help="where profiles.yml is, for --target spark (default: DBT_PROFILES_DIR or .)",
-    )
+    _add_target_arguments(query)
     query.set_defaults(func=_query)
 
     bench = commands.add_parser("bench", help="time the pipeline and the tutorial recipe")
