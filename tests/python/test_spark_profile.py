@@ -1,8 +1,8 @@
-"""The `spark` target (issue 16, in progress): its files stay in one folder, its pins are fixed.
+"""The `spark` target (issue 16): its files stay in one folder, its pins are fixed.
 
 These read profiles.yml, pyproject.toml and constraints.txt; they need no Spark. That the target
 connects and builds is tested where Spark runs: test_spark_python_model.py, test_spark_connect.py
-and test_spark_staging.py (CI installs the Spark extra, `.ci/run`).
+and test_spark_parity.py (CI installs the Spark extra, `.ci/run`).
 """
 
 from __future__ import annotations
