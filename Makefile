@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 
-.PHONY: install install-spark build build-spark report test test-python lint bench docs seed-sample clean
+.PHONY: install install-spark build build-spark corpus-spark report test test-python lint bench docs seed-sample clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0] + ". Set PYTHON=python3.11.")'
@@ -45,6 +45,10 @@ build: install
 build-spark: install-spark
 	$(BIN)/dbt build --target spark
 	$(BIN)/user-segmentation report --target spark --out reports/output/segment_report_spark.html
+
+## corpus-spark: every case of the input-policy corpus on Spark, as on DuckDB (CI runs a subset)
+corpus-spark: install-spark
+	SEGMENTATION_SPARK_CORPUS=all $(BIN)/pytest -p no:xdist tests/python/test_spark_input_corpus.py
 
 report: install
 	$(BIN)/user-segmentation report

@@ -127,21 +127,34 @@
     {{ join_list(transform_list(reasons_sql, 'reason', "reason['column'] || ': ' || reason.detail"), "'; '") }}
 {%- endmacro %}
 
-{% macro malformed_record_rows(malformed_sql) -%}
-    {{ return(adapter.dispatch('malformed_record_rows', 'user_segmentation')(malformed_sql)) }}
+{% macro malformed_record_rows(malformed_sql, path='') -%}
+    {{ return(adapter.dispatch('malformed_record_rows', 'user_segmentation')(malformed_sql, path)) }}
 {%- endmacro %}
 
-{% macro spark__malformed_record_rows(malformed_sql) -%}
-    {#- Spark reads the embedded seed or a Parquet file, neither of which has malformed
-        records: none, with the columns and types of the DuckDB variant. -#}
-    select
-        cast(null as bigint) as source_row_number,
-        cast(null as string) as raw_line,
-        cast(null as array<struct<column: string, code: string, detail: string>>) as rejection_reasons
-    where false
+{% macro spark__malformed_record_rows(malformed_sql, path) -%}
+    {#- Spark: the malformed records of a CSV file `path` from its staged copy (spark_staged_csv);
+        the embedded seed, a Parquet file and a table have none. The columns and types of the
+        DuckDB variant. -#}
+    {%- if path != '' and input_kind(path) == 'csv' and execute -%}
+        select
+            source_row_number,
+            raw_line,
+            array(named_struct(
+                'column', 'record',
+                'code', 'malformed_record',
+                'detail', lower(error_type) || ': ' || error_message
+            )) as rejection_reasons
+        from parquet.`{{ spark_staged_csv(path)['malformed'].replace('`', '``') }}`
+    {%- else -%}
+        select
+            cast(null as bigint) as source_row_number,
+            cast(null as string) as raw_line,
+            cast(null as array<struct<column: string, code: string, detail: string>>) as rejection_reasons
+        where false
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro duckdb__malformed_record_rows(malformed_sql) -%}
+{% macro duckdb__malformed_record_rows(malformed_sql, path) -%}
     {#- The CSV records the reader could not split (a malformed-records source table), each with
         its one `malformed_record` quarantine reason: source_row_number, raw_line, rejection_reasons. -#}
     select

@@ -49,6 +49,7 @@ __all__ = [
     "STORAGE_SETTING",
     "Plugin",
     "check_warehouse_free",
+    "named_input_error",
     "migrate_storage",
     "storage_version",
 ]
@@ -94,7 +95,7 @@ def _inspect(path: str, encoding: str, file_format: FileFormat = PROFILES) -> In
         try:
             _INSPECTED[key] = inspect_input(path, encoding, _WORK_DIR.get("path"), file_format)
         except InputFileError as err:
-            raise DbtRuntimeError(_named(str(err), file_format)) from None
+            raise DbtRuntimeError(named_input_error(str(err), file_format)) from None
     return _INSPECTED[key]
 
 
@@ -102,7 +103,7 @@ def _inspect(path: str, encoding: str, file_format: FileFormat = PROFILES) -> In
 LOG_NAMES = {"interactions": ("Event log", "interactions_path"), "transactions": ("Order log", "transactions_path")}
 
 
-def _named(message: str, file_format: FileFormat) -> str:
+def named_input_error(message: str, file_format: FileFormat) -> str:
     """An input-file error naming the log it is about: "Event log 'x.csv' (interactions_path): ..."."""
     if file_format.name not in LOG_NAMES or not message.startswith("Input file "):
         return message

@@ -2,7 +2,7 @@
 
 These read profiles.yml, pyproject.toml and constraints.txt; they need no Spark. That the target
 connects and builds is tested where Spark runs: test_spark_python_model.py, test_spark_connect.py
-and test_spark_parity.py (CI installs the Spark extra, `.ci/run`).
+and the test_spark_parity_*.py files (CI installs the Spark extra, `.ci/run`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
 with
 
 final as (
-    {{ malformed_record_rows(malformed) }}
+    {{ malformed_record_rows(malformed, log_path('transactions')) }}
 )
 
 select * from final

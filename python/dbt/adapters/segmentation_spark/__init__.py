@@ -6,16 +6,22 @@ declares ``dependencies=["spark"]`` (every dbt-spark macro and ``spark__`` dispa
 unchanged) and adds one submission method, ``session``, the default: the compiled model runs
 in the SparkSession that the dbt process already holds (``method: session``, local or through
 Spark Connect). Drop it, and set ``type: spark``, once dbt-spark ships a session submission.
+
+It also gives the macros one method, ``adapter.stage_csv_input``: a CSV input file checked and
+split by the DuckDB target's reader and staged as Parquet for Spark
+(:mod:`user_segmentation.spark_input`); with it, the plugin stays as long as CSV input does.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import Any
 
 from dbt.adapters.base import AdapterPlugin
 from dbt.adapters.base.impl import AdapterTrackingRelationInfo, PythonJobHelper
+from dbt.adapters.base.meta import available
 from dbt.adapters.spark import SparkAdapter, SparkCredentials
 from dbt.adapters.spark.connections import SparkConnectionManager
 
@@ -82,6 +88,17 @@ class SegmentationSparkAdapter(SparkAdapter):
             adapter_version=version,
             model_adapter_details=cls._get_adapter_specific_run_info(config),
         )
+
+    @available
+    def stage_csv_input(self, path: str, encoding: str, file_format: str) -> dict:
+        """The CSV input ``path`` checked and staged as Parquet (user_segmentation.spark_input.stage_csv),
+        under ``scratch/segmentation-inputs`` of the Spark folder (``spark.local.dir``)."""
+        from user_segmentation.spark_input import stage_csv
+
+        scratch = self.config.credentials.server_side_parameters.get("spark.local.dir")
+        if not scratch:  # Spark Connect: the server keeps its own; stage beside the project's
+            scratch = os.path.join(os.environ.get("SEGMENTATION_SPARK_DIR", "warehouse/spark"), "scratch")
+        return stage_csv(path, encoding, file_format, os.path.join(scratch, "segmentation-inputs"))
 
     @property
     def default_python_submission_method(self) -> str:
