@@ -37,6 +37,17 @@
     {{ return(('Input table ' ~ path[6:]) if input_kind(path) == 'table' else ('Input file ' ~ path)) }}
 {%- endmacro %}
 
+{% macro announce_input_columns(path, extra, renamed) -%}
+    {#- Warns about the extra columns of the input file `path` (ignored) and logs the headers
+        read as a column of the format despite their spelling (renamed: found -> canonical). -#}
+    {%- if extra | length > 0 -%}
+        {%- do exceptions.warn('Input file ' ~ path ~ ': ignoring extra column(s) ' ~ (extra | join(', ')) ~ '.') -%}
+    {%- endif -%}
+    {%- for found_name, canonical in renamed.items() -%}
+        {%- do log('Input file ' ~ path ~ ': reading column "' ~ found_name ~ '" as "' ~ canonical ~ '".', info=true) -%}
+    {%- endfor -%}
+{%- endmacro %}
+
 {% macro user_file_read(manifest, path=none) -%}
     {#- The SELECT that reads the user's file: the manifest's read_sql (the plugin wrote it, the
         path a quoted literal), with data_row_number; warns about extra columns and logs the
@@ -47,16 +58,7 @@
         {%- set found = run_query(
             'select read_sql, input_format, extra_columns, renamed_columns from ' ~ manifest
         ).rows[0] -%}
-        {%- set extra = fromjson(found[2]) -%}
-        {%- if extra | length > 0 -%}
-            {%- do exceptions.warn(
-                'Input file ' ~ path ~ ': ignoring extra column(s) ' ~ (extra | join(', ')) ~ '.'
-            ) -%}
-        {%- endif -%}
-        {%- for found_name, canonical in fromjson(found[3]).items() -%}
-            {%- do log('Input file ' ~ path ~ ': reading column "' ~ found_name
-                ~ '" as "' ~ canonical ~ '".', info=true) -%}
-        {%- endfor -%}
+        {%- do announce_input_columns(path, fromjson(found[2]), fromjson(found[3])) -%}
         {%- if found[1] == 'parquet' -%}
             select source_row_number as data_row_number, * exclude (source_row_number)
             from ({{ found[0] }})
@@ -157,14 +159,7 @@
     {%- if execute -%}
         {%- set staged = spark_staged_csv(path) -%}
         {%- set relation = 'parquet.`' ~ staged['records'].replace('`', '``') ~ '`' -%}
-        {%- if staged['extra_columns'] | length > 0 -%}
-            {%- do exceptions.warn('Input file ' ~ path ~ ': ignoring extra column(s) '
-                ~ (staged['extra_columns'] | join(', ')) ~ '.') -%}
-        {%- endif -%}
-        {%- for found_name, canonical in staged['renamed_columns'].items() -%}
-            {%- do log('Input file ' ~ path ~ ': reading column "' ~ found_name
-                ~ '" as "' ~ canonical ~ '".', info=true) -%}
-        {%- endfor -%}
+        {%- do announce_input_columns(path, staged['extra_columns'], staged['renamed_columns']) -%}
     {%- endif -%}
     select
         data_row_number,

@@ -34,6 +34,9 @@ __all__ = ["STAGING_VERSION", "stage_csv"]
 
 # Part of every staged file's key: a change to the layout below stages every file again.
 STAGING_VERSION = "1"
+# What stage_csv returned in this process, by the file's key: the models that read one file (its
+# records, malformed records and count) do not inspect it again.
+_STAGED: dict[str, dict] = {}
 MALFORMED_COLUMNS = (
     ("source_row_number", pa.int64()),
     ("error_type", pa.string()),
@@ -60,6 +63,12 @@ def stage_csv(path: str, encoding: str, file_format: str, folder: str) -> dict:
     kind = LOG_FORMATS.get(file_format, PROFILES)
     work = Path(folder)
     try:
+        seen = _key(Path(path).resolve(), encoding, kind.name) + str(work.resolve())
+    except OSError:
+        seen = None  # not there: the inspection says so
+    if seen in _STAGED and Path(_STAGED[seen]["records"]).exists():
+        return _STAGED[seen]
+    try:
         found = inspect_input(path, encoding, str(work / "transcoded"), kind)
     except InputFileError as err:
         raise DbtRuntimeError(named_input_error(str(err), kind)) from None
@@ -76,6 +85,8 @@ def stage_csv(path: str, encoding: str, file_format: str, folder: str) -> dict:
     }
     if not (target / "records.parquet").exists():
         _write(found, target)
+    if seen is not None:
+        _STAGED[seen] = result
     return result
 
 
