@@ -1,11 +1,15 @@
-{#- Write, audit, publish (python/user_segmentation/publish.py): dbt builds into the build
-    warehouse; the previous publication is attached read-only as `published`. -#}
+{#- Write, audit, publish: dbt builds into the build warehouse (DuckDB: a file of its own,
+    python/user_segmentation/publish.py; Spark: a schema of its own, spark_publish.py); the
+    previous publication is read from the published warehouse (DuckDB: attached read-only as
+    `published`; Spark: the views of the target's published_schema). -#}
 
 {% macro published_relation(identifier) %}
     {#- The relation `identifier` as the last published build left it, or none (first build, or
         the table did not exist then). Models read their previous state here, never from the
-        build file, which may hold a failed build's tables. On Spark (no publication yet): none. -#}
-    {%- if execute and target.type == 'duckdb' -%}
+        build file, which may hold a failed build's tables. -#}
+    {%- if execute and target.get('published_schema') -%}
+        {{ return(adapter.get_relation(database=none, schema=target.published_schema, identifier=identifier)) }}
+    {%- elif execute and target.type == 'duckdb' -%}
         {%- set attached = run_query(
             "select count(*) from duckdb_databases() where database_name = 'published'"
         ).rows[0][0] -%}
@@ -24,11 +28,25 @@
 {% endmacro %}
 
 {% macro spark__publish_build() %}
-    {#- Spark (issue 16, in progress): the tables are written in place in the target schema;
-        write, audit, publish is not there yet, and the log says so. -#}
+    {#- Spark: the segmentation_spark plugin publishes the build schema's relations as views in
+        the target's published_schema (python/user_segmentation/spark_publish.py). -#}
     {%- if execute and flags.WHICH in ['build', 'run', 'seed', 'test'] -%}
-        {%- do exceptions.warn('Spark target: tables were written in place in schema ' ~ target.schema
-            ~ ' (write, audit, publish runs on DuckDB only for now).') -%}
+        {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'runtime error']) | list -%}
+        {%- set skipped = results | selectattr('status', 'equalto', 'skipped') | list -%}
+        {%- set relations = [] -%}
+        {%- for node in graph.nodes.values()
+            if node.resource_type in ['model', 'seed'] and node.package_name == project_name
+            and node.config.enabled and node.config.materialized != 'ephemeral' -%}
+            {%- set kind = 'seed' if node.resource_type == 'seed'
+                else ('view' if node.config.materialized == 'view' else 'table') -%}
+            {%- do relations.append([node.schema, node.alias, kind]) -%}
+        {%- endfor -%}
+        {%- set said = adapter.publish_build(relations, failed | length, skipped | length, invocation_id) -%}
+        {%- if said.startswith('Published') -%}
+            {%- do log(said, info=true) -%}
+        {%- else -%}
+            {%- do exceptions.warn(said) -%}
+        {%- endif -%}
     {%- endif -%}
 {% endmacro %}
 
@@ -60,11 +78,43 @@
         not published yet. -#}
     {%- set history = published_relation(this.identifier) -%}
     {%- if history is not none %}
-    select * from {{ history }}
-    union all by name
-    {%- endif %}
+    {{ union_history_by_name(history, rows) }}
+    {%- else %}
     select * from {{ rows }}
+    {%- endif %}
     {%- if history is not none and key is not none %}
     where {{ rows }}.{{ key }} not in (select published_rows.{{ key }} from {{ history }} as published_rows)
     {%- endif %}
+{%- endmacro %}
+
+{% macro union_history_by_name(history, rows) %}
+    {#- history's rows, then those of the CTE `rows`, matched by column name; a column history
+        lacks is null. Spark has no `union all by name`: both sides list the model's contract
+        columns, in its order. -#}
+    {{ return(adapter.dispatch('union_history_by_name', 'user_segmentation')(history, rows)) }}
+{% endmacro %}
+
+{% macro duckdb__union_history_by_name(history, rows) %}
+    select * from {{ history }}
+    union all by name
+    select * from {{ rows }}
+{%- endmacro %}
+
+{% macro spark__union_history_by_name(history, rows) %}
+    {%- set have = adapter.get_columns_in_relation(history) | map(attribute='name') | map('lower') | list %}
+    select
+        {%- for column in model.columns.values() %}
+        {% if column.name | lower in have -%}
+        {{ column.name }}
+        {%- else -%}
+        cast(null as {{ spark_type(column.data_type) }}) as {{ column.name }}
+        {%- endif %}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ history }}
+    union all
+    select
+        {%- for column in model.columns.values() %}
+        {{ rows }}.{{ column.name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ rows }}
 {%- endmacro %}

@@ -3,7 +3,8 @@
 The session is the one ``dbt --target spark`` opens: the ``spark`` output of ``profiles.yml``,
 its ``env_var`` calls rendered as dbt renders them, so the same environment (``SEGMENTATION_SPARK_DIR``,
 ``SEGMENTATION_SPARK_MASTER``, ``SEGMENTATION_SPARK_REMOTE`` for Spark Connect, ...) reaches the same
-metastore or cluster. The query runs in the target's schema as ``select * from (<query>)``, so
+metastore or cluster. The query runs in the schema readers read (``published_schema``: the last
+build whose every model and test passed) as ``select * from (<query>)``, so
 only a query runs (no statement that changes a table), and rows stream to CSV as
 ``user-segmentation query`` writes them for DuckDB.
 """
@@ -28,8 +29,9 @@ TARGET = "spark"
 
 
 def spark_target(profiles: Path, environ: Mapping[str, str] = os.environ) -> tuple[str, dict[str, str]]:
-    """The schema and the Spark settings of ``profiles``' spark output, rendered; empty settings
-    are left out (as the segmentation_spark plugin does)."""
+    """The schema readers read (``published_schema``, or ``schema`` without one) and the Spark
+    settings of ``profiles``' spark output, rendered; empty settings are left out (as the
+    segmentation_spark plugin does)."""
     try:
         output = yaml.safe_load(profiles.read_text(encoding="utf-8"))[PROFILE]["outputs"][TARGET]
     except (OSError, KeyError, TypeError, yaml.YAMLError) as err:
@@ -48,7 +50,8 @@ def spark_target(profiles: Path, environ: Mapping[str, str] = os.environ) -> tup
         return renderer.from_string(str(value)).render(env_var=env_var)
 
     settings = {key: render(value) for key, value in (output.get("server_side_parameters") or {}).items()}
-    return render(output.get("schema", "default")), {key: value for key, value in settings.items() if value}
+    schema = render(output.get("published_schema", "")) or render(output.get("schema", "default"))
+    return schema, {key: value for key, value in settings.items() if value}
 
 
 def spark_session(settings: dict[str, str]):

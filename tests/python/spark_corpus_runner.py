@@ -73,9 +73,10 @@ def run_case(case, project: Path, folder: Path, index: int, as_table: bool = Fal
         outcome["output"] += f"\n{type(result.exception).__name__}: {result.exception}"
     if result.success:
         spark = _spark()
+        built = f"{schema}__build"  # a partial build (--select) is not published: its own schema
         for name, sql in COUNTS.items():
-            outcome[name] = spark.sql(sql.format(schema=schema)).collect()[0][0]
-        outcome["reasons"] = {row[0]: row[1] for row in spark.sql(REASONS.format(schema=schema)).collect()}
+            outcome[name] = spark.sql(sql.format(schema=built)).collect()[0][0]
+        outcome["reasons"] = {row[0]: row[1] for row in spark.sql(REASONS.format(schema=built)).collect()}
     return outcome
 
 

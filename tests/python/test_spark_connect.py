@@ -142,7 +142,7 @@ def test_the_spark_target_builds_on_a_spark_connect_server(connect_server: tuple
     assert "PASS=3 WARN=0 ERROR=0" in output  # two models and the singular test of their values
     assert "CANNOT_MODIFY" not in output  # the server's settings win, quietly (the plugin's warning filter)
     # The server made the tables, in its own warehouse folder; no local session started.
-    tables = server / "spark-warehouse" / "check.db"
+    tables = server / "spark-warehouse" / "check__build.db"  # the target's build schema
     numbers = pq.read_table(tables / "numbers").to_pydict()
     fitted = pq.read_table(tables / "fitted").to_pydict()
     assert sorted(numbers["id"]) == list(range(10))

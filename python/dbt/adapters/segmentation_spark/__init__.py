@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,13 @@ from dbt.adapters.spark.connections import SparkConnectionManager
 ADAPTER_TYPE = "segmentation_spark"
 
 
+@dataclass
 class SegmentationSparkCredentials(SparkCredentials):
+    # Write, audit, publish (user_segmentation.spark_publish): dbt builds into `schema`; a build
+    # whose every node passed is published as views in this schema, which readers read. Empty:
+    # no publication (the tables in `schema` are what readers get).
+    published_schema: str = ""
+
     def __post_init__(self) -> None:
         super().__post_init__()
         # An empty parameter is left out: profiles.yml passes spark.master or spark.remote (Spark
@@ -46,6 +53,21 @@ class SegmentationSparkCredentials(SparkCredentials):
     def type(self) -> str:
         return ADAPTER_TYPE
 
+    def _connection_keys(self) -> tuple[str, ...]:
+        return (*super()._connection_keys(), "published_schema")
+
+
+def spark_session(credentials: SparkCredentials) -> Any:
+    """The SparkSession dbt-spark's session cursor builds, with the same parameters: local, or a
+    Spark Connect client (whose active session is per thread). Nothing here touches
+    sparkContext, which a Connect session does not have."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in credentials.server_side_parameters.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
 
 class SegmentationSparkConnectionManager(SparkConnectionManager):
     TYPE = ADAPTER_TYPE
@@ -59,15 +81,7 @@ class SessionPythonJobHelper(PythonJobHelper):
         self.credential = credential
 
     def submit(self, compiled_code: str) -> None:
-        from pyspark.sql import SparkSession
-
-        # The session dbt-spark's cursor builds, with the same parameters: local, or a Spark Connect
-        # client (whose active session is per thread). Nothing here touches sparkContext, which a
-        # Connect session does not have.
-        builder = SparkSession.builder.enableHiveSupport()
-        for key, value in self.credential.server_side_parameters.items():
-            builder = builder.config(key, value)
-        spark = builder.getOrCreate()
+        spark = spark_session(self.credential)
         code = compile(compiled_code, f"<python model {self.identifier}>", "exec")
         exec(code, {"__name__": f"dbt_python_model_{self.identifier}", "spark": spark})  # noqa: S102 - dbt's compiled model
 
@@ -99,6 +113,32 @@ class SegmentationSparkAdapter(SparkAdapter):
         if not scratch:  # Spark Connect: the server keeps its own; stage beside the project's
             scratch = os.path.join(os.environ.get("SEGMENTATION_SPARK_DIR", "warehouse/spark"), "scratch")
         return stage_csv(path, encoding, file_format, os.path.join(scratch, "segmentation-inputs"))
+
+    @available
+    def publish_build(self, relations: list[list[str]], failures: int, skipped: int, run_id: str) -> str:
+        """On-run-end (macro publish_build): publish this build's ``relations`` ([schema, name,
+        kind]) as views in ``published_schema`` (user_segmentation.spark_publish), or say why not."""
+        from user_segmentation import spark_publish
+        from user_segmentation.publish import publish_decision
+
+        credentials = self.config.credentials
+        build, published = credentials.schema, credentials.published_schema
+        if not published:
+            return f"Not published: the target has no published_schema; readers read the tables in {build}."
+        spark = spark_session(credentials)
+
+        def sql(statement: str) -> list[tuple]:
+            return [tuple(row) for row in spark.sql(statement).collect()]
+
+        exists = spark_publish.current_publication(sql, published).number > 0
+        reason = publish_decision(int(failures), int(skipped), exists)
+        if reason:
+            return (
+                f"Not published: {reason}. Readers still see the previous build in schema {published}; "
+                f"this run's tables are in schema {build}."
+            )
+        chosen = [spark_publish.Relation(str(schema), str(name), str(kind)) for schema, name, kind in relations]
+        return spark_publish.publish(sql, published, chosen, run_id)
 
     @property
     def default_python_submission_method(self) -> str:
