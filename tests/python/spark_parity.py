@@ -43,10 +43,13 @@ SEGMENTATION = {
     "labels": "select user_id, segment_id from dim_users order by user_id",
 }
 REL_TOL = 1e-9
+# The Spark target's schema (profiles.yml's default): dbt builds into <it>__build, readers read it.
+SPARK_SCHEMA = "segmentation"
 
 
-# Seeds and models, not the tests: a build that is not whole does not publish on DuckDB (publish.py),
-# so its tables are read from the build file (``duckdb/w.duckdb.build``).
+# Seeds and models, not the tests: a build that is not whole is not published (publish.py,
+# spark_publish.py), so its tables are read from the build file (``duckdb/w.duckdb.build``) and
+# the Spark build schema (``both_engines(..., published=False)``).
 ONLY_MODELS = ("--exclude", "resource_type:test", "resource_type:unit_test")
 
 
@@ -74,11 +77,15 @@ def dbt_build(project: Path, folder: Path, *args: str, **env: str) -> subprocess
     )
 
 
-def tool_env(folder: Path) -> dict[str, str]:
-    """The environment of ``user-segmentation`` on the Spark build in ``folder``."""
+def tool_env(folder: Path, published: bool = True) -> dict[str, str]:
+    """The environment of ``user-segmentation`` on the Spark build in ``folder``: it reads the
+    published schema, or with ``published`` false the build schema (its name as the schema)."""
     environment = {key: value for key, value in os.environ.items() if key not in {"SPARK_REMOTE", "MASTER"}}
     environment.update(SEGMENTATION_SPARK_DIR=str(folder / "spark" / "spark"), SEGMENTATION_SPARK_MASTER="local[1]")
     environment.pop("SEGMENTATION_SPARK_REMOTE", None)
+    environment.pop("SEGMENTATION_SPARK_SCHEMA", None)
+    if not published:
+        environment["SEGMENTATION_SPARK_SCHEMA"] = f"{SPARK_SCHEMA}__build"
     return environment
 
 
@@ -118,12 +125,12 @@ spark.stop()
 """
 
 
-def spark_rows(root: Path, queries: dict[str, str]) -> dict[str, list[list[str]]]:
+def spark_rows(root: Path, queries: dict[str, str], published: bool = True) -> dict[str, list[list[str]]]:
     folder = root / "spark_csv"
     folder.mkdir(exist_ok=True)
     done = subprocess.run(
         [str(BIN / "python"), "-c", SPARK_QUERIES, str(folder), json.dumps(queries), str(ROOT / "profiles.yml")],
-        env=tool_env(root),
+        env=tool_env(root, published),
         capture_output=True,
         text=True,
         timeout=600,
@@ -134,13 +141,14 @@ def spark_rows(root: Path, queries: dict[str, str]) -> dict[str, list[list[str]]
     }
 
 
-def both_engines(root: Path, queries: dict[str, str], duck_db: Path) -> tuple[dict, dict]:
-    """Every query on the DuckDB warehouse ``duck_db`` and on the Spark tables of ``root``'s builds."""
+def both_engines(root: Path, queries: dict[str, str], duck_db: Path, published: bool = True) -> tuple[dict, dict]:
+    """Every query on the DuckDB warehouse ``duck_db`` and on the Spark tables of ``root``'s builds
+    (published, or with ``published`` false those in the build schema)."""
     duck = {
         name: csv_rows(run_query(root, "--db", str(duck_db), q.format(join="array_to_string")))
         for name, q in queries.items()
     }
-    spark = spark_rows(root, {name: q.format(join="array_join") for name, q in queries.items()})
+    spark = spark_rows(root, {name: q.format(join="array_join") for name, q in queries.items()}, published)
     return duck, spark
 
 

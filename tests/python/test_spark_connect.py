@@ -138,13 +138,15 @@ def test_the_spark_target_builds_on_a_spark_connect_server(connect_server: tuple
         SEGMENTATION_SPARK_SCHEMA="check",
     )
     assert returncode == 0, output[-4000:]
-    assert "OK created python table model check.fitted" in output
-    assert "PASS=3 WARN=0 ERROR=0" in output  # two models and the singular test of their values
+    assert "OK created python table model check__build.fitted" in output
+    assert "PASS=4 WARN=0 ERROR=0" in output  # two models, the singular test of their values, the hook
     assert "CANNOT_MODIFY" not in output  # the server's settings win, quietly (the plugin's warning filter)
+    # Published over Connect: the build schema's tables became publication 1's snapshots.
+    assert "Published: schema check now shows this build (publication 1" in output, output[-3000:]
     # The server made the tables, in its own warehouse folder; no local session started.
     tables = server / "spark-warehouse" / "check__build.db"  # the target's build schema
-    numbers = pq.read_table(tables / "numbers").to_pydict()
-    fitted = pq.read_table(tables / "fitted").to_pydict()
+    numbers = pq.read_table(tables / "numbers__p1").to_pydict()
+    fitted = pq.read_table(tables / "fitted__p1").to_pydict()
     assert sorted(numbers["id"]) == list(range(10))
     assert sorted(zip(fitted["id"], fitted["label"], fitted["members"], strict=True)) == [
         (i, (2 * i) % 3, [i, i + 1]) for i in range(10)

@@ -69,7 +69,7 @@ def activity_on_both(tmp_path_factory) -> tuple[dict, dict, str]:
         f"transactions_path: '{paths['orders']}'}}"
     )
     output = build_both(root, project, "--vars", variables, *ONLY_MODELS)
-    duck, spark = both_engines(root, ACTIVITY, root / "duckdb" / "w.duckdb.build")
+    duck, spark = both_engines(root, ACTIVITY, root / "duckdb" / "w.duckdb.build", published=False)
     return duck, spark, output
 
 

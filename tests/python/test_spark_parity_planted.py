@@ -53,7 +53,7 @@ def planted_on_both(tmp_path_factory) -> tuple[dict, dict, list[list[str]]]:
     # test_spark_parity_sample.py runs every test on both engines).
     path = str(generated).replace("'", "''")
     build_both(root, project, "--vars", f"{{input_path: '{path}'}}", *ONLY_MODELS)
-    duck, spark = both_engines(root, SEGMENTATION, root / "duckdb" / "w.duckdb.build")
+    duck, spark = both_engines(root, SEGMENTATION, root / "duckdb" / "w.duckdb.build", published=False)
     return duck, spark, list(csv.reader(io.StringIO(truth.read_text(encoding="utf-8"))))
 
 

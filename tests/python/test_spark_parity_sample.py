@@ -7,6 +7,9 @@ interests and the quarantine with its reasons are equal row by row; the k sweep,
 segments and profiles are equal within 1e-9 relative and the labels have an adjusted Rand index
 of 1.0; the report rendered from the Spark tables (``report --target spark``) says what the
 DuckDB one says; ``query --target spark`` prints CSV and stops a failing query with one line.
+Last, write-audit-publish on Spark: the build was published, and a second, partial build of the
+models that read the previous publication (previous labels, transitions, the run history) runs
+on Spark against it and is not published: readers still see the first build.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from tests.python.spark_parity import (
     assert_same_rows,
     both_engines,
     build_both,
+    dbt_build,
     labels_ari,
     make_project,
     run_query,
     run_tool,
+    spark_rows,
 )
 from tests.python.spark_support import require_spark
 
@@ -172,3 +177,35 @@ def test_a_failing_spark_query_stops_with_one_line(sample_on_both) -> None:
     # Spark's own start-up warnings go to standard error too; ours is the last line, and no traceback.
     last = done.stderr.strip().splitlines()[-1]
     assert "the query failed on Spark" in last and "Traceback" not in done.stderr, done.stderr[-2000:]
+
+
+# The published build, as readers see it; and the models that read the previous publication.
+PUBLICATION = {
+    "pointer": "select publication, run_id, size(relations) > 60 as every_relation from segmentation_publication",
+    "runs": "select run_id from segmentation_runs order by run_started_at",
+    "users": "select count(*), min(run_id), max(run_id) from dim_users",
+    "transitions": "select movement, sum(users) from segment_transitions group by 1 order by 1",
+}
+READS_THE_PUBLICATION = "int_labelled_users segment_transitions segmentation_runs segmentation_changes"
+
+
+def test_a_partial_build_reads_the_publication_and_is_not_published(sample_on_both) -> None:
+    # Runs last in this file: it builds again (readers must not notice).
+    root = sample_on_both[3]
+    before = spark_rows(root, PUBLICATION)
+    (publication, first_run, every_relation), *_ = before["pointer"][1:]
+    assert (publication, every_relation) == ("1", "true"), before
+    assert before["runs"][1:] == [[first_run]] and before["users"][1:] == [["1001", first_run, first_run]]
+    assert before["transitions"][1:] == []  # a first build has nothing to compare with
+
+    project = root / "project"
+    again = dbt_build(project, root / "spark", "--target", "spark", "--select", READS_THE_PUBLICATION)
+    assert again.returncode == 0, again.stdout[-4000:]
+    assert "Not published: only a full `dbt build`" in again.stdout, again.stdout[-3000:]
+    assert spark_rows(root, PUBLICATION) == before  # readers still see the first build
+
+    history = {name: PUBLICATION[name] for name in ("runs", "transitions")}
+    built = spark_rows(root, history, published=False)  # the second build, in the build schema
+    second = [row[0] for row in built["runs"][1:]]
+    assert len(second) == 2 and second[0] == first_run  # the published history, then this run
+    assert built["transitions"][1:] == [["stayed", "1001"]]  # the same users, in the same segments

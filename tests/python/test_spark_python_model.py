@@ -46,7 +46,7 @@ def test_a_python_model_builds_and_passes_its_test_on_local_spark(tmp_path: Path
     assert returncode == 0, output[-4000:]
     assert "Registered adapter: segmentation_spark" in output
     assert "OK created python table model check.fitted" in output
-    assert "PASS=3 WARN=0 ERROR=0" in output  # two models and the singular test of their values
+    assert "PASS=4 WARN=0 ERROR=0" in output  # two models, the singular test of their values, the hook
     # The metastore and the tables stayed in the folder the profile names, not the working directory.
     assert (spark_dir / "metastore_db").is_dir() and (spark_dir / "spark-warehouse" / "check.db").is_dir()
     leftovers = {"metastore_db", "spark-warehouse", "derby.log"} & {p.name for p in project.iterdir()}
