@@ -7,9 +7,10 @@ unchanged) and adds one submission method, ``session``, the default: the compile
 in the SparkSession that the dbt process already holds (``method: session``, local or through
 Spark Connect). Drop it, and set ``type: spark``, once dbt-spark ships a session submission.
 
-It also gives the macros one method, ``adapter.stage_csv_input``: a CSV input file checked and
+It also gives the macros two methods: ``adapter.stage_csv_input``, a CSV input file checked and
 split by the DuckDB target's reader and staged as Parquet for Spark
-(:mod:`user_segmentation.spark_input`); with it, the plugin stays as long as CSV input does.
+(:mod:`user_segmentation.spark_input`), and ``adapter.publish_build``, write-audit-publish's last
+step (:mod:`user_segmentation.spark_publish`); with them, the plugin stays.
 """
 
 from __future__ import annotations
