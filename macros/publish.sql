@@ -78,7 +78,7 @@
         not published yet. -#}
     {%- set history = published_relation(this.identifier) -%}
     {%- if history is not none %}
-    {{ union_history_by_name(history, rows) }}
+    {{ union_history_by_name(history, rows) | trim }}
     {%- else %}
     select * from {{ rows }}
     {%- endif %}
@@ -94,7 +94,7 @@
     {{ return(adapter.dispatch('union_history_by_name', 'user_segmentation')(history, rows)) }}
 {% endmacro %}
 
-{% macro duckdb__union_history_by_name(history, rows) %}
+{% macro duckdb__union_history_by_name(history, rows) -%}
     select * from {{ history }}
     union all by name
     select * from {{ rows }}
