@@ -22,53 +22,44 @@
 
 {% macro publish_build() %}
     {#- on-run-end: publish this build when it is a full `dbt build` and nothing failed or was
-        skipped; otherwise say why not. The build file is checkpointed first, so the renamed file
-        holds every change. -#}
-    {{ return(adapter.dispatch('publish_build', 'user_segmentation')()) }}
-{% endmacro %}
-
-{% macro spark__publish_build() %}
-    {#- Spark: the segmentation_spark plugin publishes the build schema's relations as views in
-        the target's published_schema (python/user_segmentation/spark_publish.py). -#}
+        skipped; otherwise say why not. Each engine's variant publishes, or returns why not. -#}
     {%- if execute and flags.WHICH in ['build', 'run', 'seed', 'test'] -%}
         {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'runtime error']) | list -%}
         {%- set skipped = results | selectattr('status', 'equalto', 'skipped') | list -%}
-        {%- set relations = [] -%}
-        {%- for node in graph.nodes.values()
-            if node.resource_type in ['model', 'seed'] and node.package_name == project_name
-            and node.config.enabled and node.config.materialized != 'ephemeral' -%}
-            {%- set kind = 'seed' if node.resource_type == 'seed'
-                else ('view' if node.config.materialized == 'view' else 'table') -%}
-            {%- do relations.append([node.schema, node.alias, kind]) -%}
-        {%- endfor -%}
-        {%- set said = adapter.publish_build(relations, failed | length, skipped | length, invocation_id) -%}
+        {%- set said = adapter.dispatch('publish_build', 'user_segmentation')(failed | length, skipped | length) -%}
         {%- if said.startswith('Published') -%}
             {%- do log(said, info=true) -%}
-        {%- else -%}
+        {%- elif said -%}
             {%- do exceptions.warn(said) -%}
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}
 
-{% macro duckdb__publish_build() %}
-    {%- if execute and flags.WHICH in ['build', 'run', 'seed', 'test'] -%}
-        {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'runtime error']) | list -%}
-        {%- set skipped = results | selectattr('status', 'equalto', 'skipped') | list -%}
-        {%- set functions = run_query(
-            "select count(*) from duckdb_functions() where function_name = 'segmentation_publish'"
-        ).rows[0][0] -%}
-        {%- if functions | int > 0 -%}
-            {%- do run_query('checkpoint') -%}
-            {%- set said = run_query(
-                'select segmentation_publish(' ~ (failed | length) ~ ', ' ~ (skipped | length) ~ ')'
-            ).rows[0][0] -%}
-            {%- if said.startswith('Published') -%}
-                {%- do log(said, info=true) -%}
-            {%- else -%}
-                {%- do exceptions.warn(said) -%}
-            {%- endif -%}
-        {%- endif -%}
+{% macro spark__publish_build(failures, skipped) %}
+    {#- Spark: the segmentation_spark plugin publishes every model and seed of the project as
+        views in the target's published_schema (python/user_segmentation/spark_publish.py). -#}
+    {%- set relations = [] -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type in ['model', 'seed'] and node.package_name == project_name
+        and node.config.enabled and node.config.materialized != 'ephemeral' -%}
+        {%- set kind = 'seed' if node.resource_type == 'seed'
+            else ('view' if node.config.materialized == 'view' else 'table') -%}
+        {%- do relations.append([node.schema, node.alias, kind]) -%}
+    {%- endfor -%}
+    {{ return(adapter.publish_build(relations, failures, skipped, invocation_id)) }}
+{% endmacro %}
+
+{% macro duckdb__publish_build(failures, skipped) %}
+    {#- DuckDB: the build file is checkpointed, then the plugin renames it over the published
+        one (python/user_segmentation/publish.py). No plugin function: nothing to say. -#}
+    {%- set functions = run_query(
+        "select count(*) from duckdb_functions() where function_name = 'segmentation_publish'"
+    ).rows[0][0] -%}
+    {%- if functions | int == 0 -%}
+        {{ return('') }}
     {%- endif -%}
+    {%- do run_query('checkpoint') -%}
+    {{ return(run_query('select segmentation_publish(' ~ failures ~ ', ' ~ skipped ~ ')').rows[0][0]) }}
 {% endmacro %}
 
 {% macro append_to_published(rows, key=none) %}

@@ -33,16 +33,12 @@ steps 2 and 3, ``P``'s rows in ``N``'s columns (new columns null); nothing else 
 
 from __future__ import annotations
 
-import os
 import re
-import sys
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 __all__ = [
-    "PAUSE_VARIABLE",
     "POINTER",
     "Publication",
     "Relation",
@@ -53,8 +49,6 @@ __all__ = [
 
 # The one-row view in the published schema that says which publication readers see.
 POINTER = "segmentation_publication"
-# Tests only: seconds to wait just before the switch (step 3), so a test can kill the build there.
-PAUSE_VARIABLE = "SEGMENTATION_PUBLISH_PAUSE"
 _SNAPSHOT = re.compile(r"^(?P<name>.+)__p(?P<number>\d+)$")
 # Words after a relation that mean it has no alias of its own.
 _NOT_AN_ALIAS = frozenset(
@@ -230,10 +224,6 @@ def _tidy(sql: Sql, published_schema: str, publication: Publication) -> None:
     _drop_snapshots(sql, schemas, keep=lambda number: number >= publication.number)
 
 
-def _log(message: str) -> None:
-    print(f"user_segmentation: {message}", file=sys.stderr, flush=True)
-
-
 def publish(sql: Sql, published_schema: str, relations: Sequence[Relation], run_id: str) -> str:
     """Publish the relations dbt built (in their build schemas) as views in ``published_schema``;
     returns the sentence for dbt's log. ``sql`` runs one statement and returns its rows."""
@@ -279,10 +269,6 @@ def publish(sql: Sql, published_schema: str, relations: Sequence[Relation], run_
         sql(f"create or replace view {published}.{_quote(name)} as select * from {old} where {pointer} <> {number}")
 
     # 3. Switch: one catalog operation moves every reader from P to N.
-    pause = os.environ.get(PAUSE_VARIABLE)
-    if pause:
-        _log(f"pausing {pause} s before publishing (tests)")
-        time.sleep(float(pause))
     sql(_pointer_sql(published, current, run_id, tidy=False))
 
     # 4. Tidy, then the build schemas' names usable by a partial run (views over the snapshots).

@@ -5,7 +5,7 @@ dbt-spark issue 415, a ``session`` submission pull request is open and not merge
 declares ``dependencies=["spark"]`` (every dbt-spark macro and ``spark__`` dispatch applies
 unchanged) and adds one submission method, ``session``, the default: the compiled model runs
 in the SparkSession that the dbt process already holds (``method: session``, local or through
-Spark Connect). Drop it, and set ``type: spark``, once dbt-spark ships a session submission.
+Spark Connect). That method can go once dbt-spark ships a session submission.
 
 It also gives the macros two methods: ``adapter.stage_csv_input``, a CSV input file checked and
 split by the DuckDB target's reader and staged as Parquet for Spark
